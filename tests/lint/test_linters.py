@@ -1,0 +1,39 @@
+"""The repository passes its linters: yamllint over all YAML, ansible-lint over ansible/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / command[0]), *command[1:]],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_yamllint_is_clean() -> None:
+    result = run("yamllint", "--strict", "--format", "parsable", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_yamllint_config_reports_a_broken_file(tmp_path: Path) -> None:
+    """The repository's yamllint settings still catch a syntax error."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text("---\nkey: [unclosed\n")
+    result = run("yamllint", "-c", str(REPO / ".yamllint"), "--format", "parsable", str(broken))
+    assert result.returncode != 0
+    assert "broken.yml" in result.stdout
+
+
+def test_ansible_lint_is_clean() -> None:
+    result = run("ansible-lint", "--offline", "--nocolor", "ansible/")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
