@@ -1,0 +1,149 @@
+"""An environment's resolved configuration, through `kayobe configuration dump`, redacted.
+
+Results are cached under REPO/.cache/sitectl/dump/, keyed by everything they depend on (every
+file of the configuration, the arguments, the toolchain, the redaction rules), so the many tests
+that read the same dump run kayobe once. Only redacted data is ever written.
+"""
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sitectl import kayobe, redact, vault
+from sitectl.environments import discover, layering
+from sitectl.errors import SiteError
+from sitectl.progress import note, step
+from sitectl.repo import cache_dir, environments_dir, kayobe_config_dir
+
+# Variables that kayobe's dump playbook adds for itself (dump_path is a fresh temp directory).
+CONTROL_VARS = ("dump_path", "dump_hosts", "dump_var_name", "dump_facts")
+CACHE_FORMAT = "sitectl-dump-1"
+
+
+def dump(
+    repo: Path,
+    env: str,
+    host: str | None = None,
+    hosts: str | None = None,
+    var: str | None = None,
+    vault_password_file: Path | None = None,
+) -> Any:
+    """The redacted output of `kayobe configuration dump --environment ENV`.
+
+    Without `var`: {host: {variable: value}}, or {variable: value} for one `host`.
+    With `var`: {host: value}, or just the value for one `host`.
+    """
+    if host and hosts:
+        raise SiteError("give either a host or a hosts pattern, not both.")
+    layering(discover(repo), env)  # unknown environment, broken dependencies: say so first
+    label = env + (f" (host {host})" if host else f" (hosts {hosts})" if hosts else "")
+    label += f" var {var}" if var else ""
+    key = cache_key(repo, env, host, hosts, var)
+    cached_file = cache_dir(repo, "sitectl", "dump") / f"{key}.json"
+    cached = _read_cache(cached_file)
+    if cached is not None:
+        note("dump", f"{label}: cached")
+        return cached["data"]
+
+    unlocked = vault.unlock(repo, env, vault_password_file)
+    args = ["configuration", "dump", "--environment", env]
+    args += ["--host", host] if host else ["--hosts", hosts] if hosts else []
+    args += ["--var-name", var] if var else []
+    with step("dump", f"{label}: kayobe configuration dump"):
+        output = kayobe.run(
+            repo,
+            args,
+            password=unlocked.password.value if unlocked.password else None,
+            secrets=unlocked.secrets,
+        )
+    try:
+        data = json.loads(output)
+    except json.JSONDecodeError as e:
+        # Never show the output itself: it holds the secrets in clear text.
+        raise SiteError(
+            f"kayobe configuration dump for {label} did not print JSON ({e.msg} at line "
+            f"{e.lineno}); rerun it by hand: {kayobe.command_line(repo, args)}"
+        ) from None
+    data = redact.redact(
+        _without_control_vars(data, single_host=bool(host), var=var), unlocked.secrets
+    )
+    _write_cache(cached_file, {"format": CACHE_FORMAT, "environment": env, "data": data})
+    return data
+
+
+def _without_control_vars(data: Any, single_host: bool, var: str | None) -> Any:
+    if var is not None or not isinstance(data, dict):
+        return data
+    hostvars = [data] if single_host else [v for v in data.values() if isinstance(v, dict)]
+    for variables in hostvars:
+        for name in CONTROL_VARS:
+            variables.pop(name, None)
+    return data
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+
+def cache_key(repo: Path, env: str, host: str | None, hosts: str | None, var: str | None) -> str:
+    digest = hashlib.sha256()
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            digest.update(part if isinstance(part, bytes) else part.encode())
+            digest.update(b"\0")
+
+    add(CACHE_FORMAT, env, host or "", hosts or "", var or "")
+    add(metadata.version("kayobe"), metadata.version("ansible-core"))
+    # The dump names these paths (kayobe_config_path, ssh_private_key_path, the venv python).
+    add(str(repo), sys.prefix, os.environ.get("HOME", ""))
+    add(Path(redact.__file__).read_bytes())
+    for label, path in config_files(repo):
+        add(label, path.read_bytes() if path.exists() else f"broken link {os.readlink(path)}")
+    return digest.hexdigest()
+
+
+def config_files(repo: Path) -> list[tuple[str, Path]]:
+    """Every file of the configuration (etc/kayobe, the environments through its symlink,
+    followed once), as (label, path), in a stable order."""
+    files: list[tuple[str, Path]] = []
+    seen: set[str] = set()
+    for root in (kayobe_config_dir(repo), environments_dir(repo)):
+        for directory, dirnames, filenames in os.walk(root, followlinks=True):
+            real = os.path.realpath(directory)
+            if real in seen:
+                dirnames[:] = []
+                continue
+            seen.add(real)
+            dirnames[:] = sorted(d for d in dirnames if d != ".git")
+            relative = os.path.relpath(directory, root.parent)
+            files += [(os.path.join(relative, n), Path(directory, n)) for n in sorted(filenames)]
+    return files
+
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(content, dict) and content.get("format") == CACHE_FORMAT and "data" in content:
+        return content
+    return None
+
+
+def _write_cache(path: Path, content: dict[str, Any]) -> None:
+    """Atomically: a concurrent reader sees the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=".tmp-", suffix=".json", delete=False
+    ) as handle:
+        try:
+            json.dump(content, handle, sort_keys=True)
+        except BaseException:
+            os.unlink(handle.name)
+            raise
+    os.replace(handle.name, path)

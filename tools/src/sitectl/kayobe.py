@@ -1,0 +1,130 @@
+"""Run kayobe hermetically, and turn its failures into readable, secret-free errors.
+
+The environment kayobe gets is built from scratch (plus a few harmless variables of the
+operator's, like HOME and proxies): the operator's OS_*, KOLLA_*, KAYOBE_* and ANSIBLE_*
+variables would otherwise leak into the configuration (kayobe's defaults read several of them),
+and kayobe runs in the repository so that $PWD-based defaults are the same for everyone.
+"""
+
+import ast
+import os
+import re
+import shlex
+import subprocess
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+from sitectl.errors import SiteError
+from sitectl.redact import redact_text, secrets_pattern
+from sitectl.repo import cache_dir, kayobe_config_dir, venv_bin
+
+PASSED_THROUGH = (
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+    "SSH_AUTH_SOCK",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+)
+MAX_ERROR_LINES = 20
+MAX_LINE_LENGTH = 400
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# kayobe logs the output of a failed ansible-playbook as a Python bytes literal.
+_BYTES_LITERAL = re.compile(r"""b'(?:[^'\\\n]|\\.)*'|b"(?:[^"\\\n]|\\.)*\"""")
+# Ansible's output is a series of records, each starting with one of these lines.
+_RECORD_START = re.compile(
+    r"^(\[(ERROR|WARNING|DEPRECATION WARNING)\]|ERROR!|fatal:|failed:|PLAY|TASK|RUNNING)"
+)
+_MEANINGFUL = re.compile(
+    r"^\s*(\[ERROR\]|ERROR!|fatal:|failed:|Syntax Error|The error appears|The offending line"
+    r"|Origin:|Failed to|Could not)"
+)
+_NOISE = re.compile(r"Kayobe playbook\(s\) .* exited \d+|The output was:")
+
+
+def environment(repo: Path, password: str | None) -> dict[str, str]:
+    """The process environment for kayobe and the Ansible it runs."""
+    ansible_home = cache_dir(repo, "ansible")
+    env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    env.update(
+        PATH=f"{venv_bin()}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+        PWD=str(repo),
+        KAYOBE_CONFIG_PATH=str(kayobe_config_dir(repo)),
+        # Only where no inventory variable sets ansible_python_interpreter, i.e. the implicit
+        # localhost that kayobe delegates to: it must be this python, not a pyenv shim.
+        ANSIBLE_PYTHON_INTERPRETER=str(venv_bin() / "python"),
+        ANSIBLE_HOST_KEY_CHECKING="False",
+        ANSIBLE_HOME=str(ansible_home),
+        ANSIBLE_LOCAL_TEMP=str(ansible_home / "tmp"),
+        ANSIBLE_NOCOLOR="1",
+    )
+    if password is not None:
+        env["KAYOBE_VAULT_PASSWORD"] = password  # never on a command line
+    return env
+
+
+def command_line(repo: Path, args: Sequence[str]) -> str:
+    """How an operator reproduces a run by hand (the password stays in their environment)."""
+    kayobe = shlex.join([str(venv_bin() / "kayobe"), *args])
+    return (
+        f"cd {shlex.quote(str(repo))} && KAYOBE_CONFIG_PATH=etc/kayobe "
+        f"KAYOBE_VAULT_PASSWORD=<the vault password> {kayobe}"
+    )
+
+
+def run(
+    repo: Path, args: Sequence[str], *, password: str | None, secrets: Collection[str] = ()
+) -> str:
+    """Run `kayobe ARGS` in `repo` and return its stdout; SiteError (secret-free) on failure."""
+    kayobe = venv_bin() / "kayobe"
+    if not kayobe.exists():
+        raise SiteError(f"{kayobe} does not exist (no toolchain); run tools/sitectl setup.")
+    result = subprocess.run(
+        [str(kayobe), *args],
+        cwd=repo,
+        env=environment(repo, password),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if result.returncode == 0:
+        return result.stdout
+    pattern = secrets_pattern({*secrets, *([password] if password else [])})
+    said = [redact_text(line, pattern) for line in ansible_errors(result.stderr + result.stdout)]
+    raise SiteError(
+        f"kayobe {shlex.join(args[:2])} failed (exit {result.returncode}). What it said "
+        "(secrets redacted), and how to rerun it by hand:",
+        details=[*said, "", redact_text(command_line(repo, args), pattern)],
+    )
+
+
+def ansible_errors(output: str) -> list[str]:
+    """The lines of kayobe/Ansible output that say what went wrong (with file and line)."""
+    text = _BYTES_LITERAL.sub(_decode_bytes_literal, _ANSI.sub("", output))
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    chosen = []
+    in_warning = False
+    for line in lines:
+        if _RECORD_START.match(line):
+            in_warning = "WARNING]" in line
+        if not in_warning and _MEANINGFUL.match(line) and not _NOISE.search(line):
+            chosen.append(line[:MAX_LINE_LENGTH])
+    chosen = list(dict.fromkeys(chosen))  # the same error is often reported twice
+    return chosen[:MAX_ERROR_LINES] if chosen else lines[-15:]
+
+
+def _decode_bytes_literal(match: re.Match[str]) -> str:
+    try:
+        return ast.literal_eval(match.group(0)).decode("utf-8", errors="replace")
+    except (ValueError, SyntaxError):
+        return match.group(0)

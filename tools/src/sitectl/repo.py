@@ -1,0 +1,57 @@
+"""Where things are: the repository root and the paths sitectl uses inside it."""
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from sitectl.errors import SiteError
+
+MARKER = Path("etc", "kayobe")
+
+
+def is_repo(path: Path) -> bool:
+    return (path / MARKER).is_dir()
+
+
+def find_repo(
+    explicit: Path | None = None, env: Mapping[str, str] = os.environ, cwd: Path | None = None
+) -> Path:
+    """The repository to work on: --repo, else the launcher's ($SITECTL_REPO), else the first
+    directory upwards from the working directory that holds etc/kayobe."""
+    if explicit is None and env.get("SITECTL_REPO"):
+        explicit = Path(env["SITECTL_REPO"])
+    if explicit is not None:
+        root = explicit.expanduser().absolute()
+        if not is_repo(root):
+            raise SiteError(f"{root} is not a Kayobe configuration repository (no {MARKER}/).")
+        return root
+    start = (cwd or Path.cwd()).absolute()
+    for directory in (start, *start.parents):
+        if is_repo(directory):
+            return directory
+    raise SiteError(
+        f"no Kayobe configuration repository (a directory holding {MARKER}/) at or above "
+        f"{start}; run sitectl inside one, or pass --repo PATH."
+    )
+
+
+def kayobe_config_dir(repo: Path) -> Path:
+    """KAYOBE_CONFIG_PATH: the base configuration."""
+    return repo / MARKER
+
+
+def environments_dir(repo: Path) -> Path:
+    """Where kayobe looks for environments (etc/kayobe/environments, a symlink here)."""
+    linked = kayobe_config_dir(repo) / "environments"
+    return linked if linked.is_dir() else repo / "environments"
+
+
+def cache_dir(repo: Path, *parts: str) -> Path:
+    """REPO/.cache/...: git-ignored, safe to delete at any time."""
+    return repo.joinpath(".cache", *parts)
+
+
+def venv_bin() -> Path:
+    """The bin/ directory of the virtualenv sitectl runs in (kayobe, ansible-playbook...)."""
+    return Path(sys.prefix) / "bin"

@@ -1,0 +1,228 @@
+"""The vault password, and the plaintext of every vault-encrypted value an environment uses.
+
+The plaintexts are what redact() looks for: anything kayobe prints that contains one of them
+is hidden before it is shown or stored. They live in memory only.
+"""
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sitectl.environments import discover, layering
+from sitectl.errors import SiteError
+from sitectl.repo import environments_dir, kayobe_config_dir
+
+LOCAL_PASSWORD_FILE = ".vault-password"  # operator-local, git-ignored
+EXAMPLE_PASSWORD_FILE = "ci/vault-password.example"
+HEADER = "$ANSIBLE_VAULT;"
+WHOLE_FILE = "(whole file)"
+MAX_FILE_SIZE = 8 * 1024 * 1024
+# `key: !vault |` followed by the indented vault text (fallback for files that are not YAML).
+_INLINE = re.compile(r"!vault\s*[|>][-+]?[ \t]*\n((?:[ \t]+\S[^\n]*\n?)+)")
+
+
+@dataclass(frozen=True)
+class VaultPassword:
+    value: str
+    source: str  # where it came from, for messages: "$KAYOBE_VAULT_PASSWORD", a file...
+
+
+@dataclass(frozen=True)
+class Encrypted:
+    """One vault-encrypted value: the file, its key in that file, the vault text."""
+
+    file: Path
+    key: str
+    vaulttext: str
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """The password to hand to kayobe (None when nothing is encrypted and none was given) and
+    every secret to redact: the decrypted values and the password itself."""
+
+    password: VaultPassword | None
+    secrets: frozenset[str]
+
+
+# --- the password -------------------------------------------------------------------------
+
+
+def find_password(
+    repo: Path, password_file: Path | None = None, env: Mapping[str, str] = os.environ
+) -> VaultPassword | None:
+    """First found: --vault-password-file, $KAYOBE_VAULT_PASSWORD, $KAYOBE_VAULT_PASSWORD_FILE,
+    REPO/.vault-password."""
+    if password_file is not None:
+        return _read_password(Path(password_file), "--vault-password-file")
+    if env.get("KAYOBE_VAULT_PASSWORD"):
+        return VaultPassword(env["KAYOBE_VAULT_PASSWORD"], "$KAYOBE_VAULT_PASSWORD")
+    if env.get("KAYOBE_VAULT_PASSWORD_FILE"):
+        file = Path(env["KAYOBE_VAULT_PASSWORD_FILE"])
+        return _read_password(file, "$KAYOBE_VAULT_PASSWORD_FILE")
+    local = repo / LOCAL_PASSWORD_FILE
+    return _read_password(local, str(local)) if local.exists() else None
+
+
+def _read_password(path: Path, source: str) -> VaultPassword:
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as e:
+        raise SiteError(f"cannot read the vault password file {path} ({source}): {e}.") from None
+    if not value:
+        raise SiteError(f"the vault password file {path} ({source}) is empty.")
+    return VaultPassword(value, f"{source} {path}" if source != str(path) else source)
+
+
+def missing_password(repo: Path) -> SiteError:
+    return SiteError(
+        "this configuration holds vault-encrypted values and no vault password was given. "
+        "Give it with --vault-password-file FILE, $KAYOBE_VAULT_PASSWORD, "
+        f"$KAYOBE_VAULT_PASSWORD_FILE, or put it in {repo / LOCAL_PASSWORD_FILE} (git-ignored, "
+        "yours only). The example environments use the documented test password in "
+        f"{EXAMPLE_PASSWORD_FILE}: cp {EXAMPLE_PASSWORD_FILE} {LOCAL_PASSWORD_FILE}."
+    )
+
+
+# --- the encrypted values -----------------------------------------------------------------
+
+
+def config_roots(repo: Path, environment: str) -> list[Path]:
+    """The directories kayobe reads for `environment`: the base config, then its layering."""
+    order = layering(discover(repo), environment)
+    return [kayobe_config_dir(repo)] + [environments_dir(repo) / name for name in order]
+
+
+def find_encrypted(roots: Iterable[Path]) -> list[Encrypted]:
+    """Every inline `!vault` value and whole vault-encrypted file under `roots` (the base
+    config's own environments/ directory is not descended: environments are roots of their own).
+    """
+    found: list[Encrypted] = []
+    for root in roots:
+        for directory, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if d != ".git" and not (Path(directory) == root and d == "environments")
+            )
+            for name in sorted(filenames):
+                found += _scan(Path(directory, name))
+    return found
+
+
+def _scan(path: Path) -> Iterator[Encrypted]:
+    try:
+        if path.stat().st_size > MAX_FILE_SIZE:
+            return
+        data = path.read_bytes()
+    except OSError:
+        return
+    if b"\0" in data[:8192] or HEADER.encode() not in data:
+        return
+    text = data.decode("utf-8", errors="replace")
+    if text.lstrip().startswith(HEADER):
+        yield Encrypted(path, WHOLE_FILE, text)
+        return
+    try:
+        documents = list(yaml.load_all(text, Loader=_VaultLoader))
+    except yaml.YAMLError:  # not YAML: find the blocks by their shape
+        for match in _INLINE.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            yield Encrypted(path, f"line {line}", _dedent(match.group(1)))
+        return
+    for document in documents:
+        for key, vaulttext in _vault_leaves(document, ""):
+            yield Encrypted(path, key, vaulttext)
+
+
+class _Vaulted(str):
+    """A `!vault` scalar as read from YAML (the vault text)."""
+
+
+class _VaultLoader(yaml.SafeLoader):
+    pass
+
+
+_VaultLoader.add_constructor("!vault", lambda loader, node: _Vaulted(loader.construct_scalar(node)))
+
+
+def _vault_leaves(obj: Any, key: str) -> Iterator[tuple[str, str]]:
+    if isinstance(obj, _Vaulted):
+        yield key or "(document)", str(obj)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _vault_leaves(v, f"{key}.{k}" if key else str(k))
+    elif isinstance(obj, list):
+        for index, item in enumerate(obj):
+            yield from _vault_leaves(item, f"{key}[{index}]")
+
+
+def _dedent(block: str) -> str:
+    return "\n".join(line.strip() for line in block.splitlines() if line.strip())
+
+
+# --- decrypting -----------------------------------------------------------------------------
+
+
+def decrypt(encrypted: Iterable[Encrypted], password: VaultPassword) -> set[str]:
+    """The plaintexts (and, for whole files holding YAML, each string in them)."""
+    from ansible.errors import AnsibleError
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    vault = VaultLib([("default", VaultSecret(password.value.encode()))])
+    plaintexts: set[str] = set()
+    for item in encrypted:
+        try:
+            plaintext = vault.decrypt(item.vaulttext).decode("utf-8", errors="replace")
+        except AnsibleError as e:
+            raise SiteError(
+                f"the vault password ({password.source}) does not decrypt {item.file} "
+                f"(key {item.key}): {e}"
+            ) from None
+        plaintexts |= _secret_strings(plaintext, whole_file=item.key == WHOLE_FILE)
+    return plaintexts
+
+
+def _secret_strings(plaintext: str, whole_file: bool) -> set[str]:
+    found = {plaintext, plaintext.strip()}
+    if whole_file:
+        try:
+            data = yaml.safe_load(plaintext)
+        except yaml.YAMLError:
+            data = None
+        if isinstance(data, dict | list):
+            found |= set(_string_leaves(data))
+    return {s for s in found if s}
+
+
+def _string_leaves(obj: Any) -> Iterator[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            yield from _string_leaves(value)
+    elif isinstance(obj, list):
+        for item in obj:
+            yield from _string_leaves(item)
+
+
+def unlock(repo: Path, environment: str, password_file: Path | None = None) -> Unlocked:
+    """Find and decrypt every vault value `environment` uses (the password is required only
+    when there is one)."""
+    encrypted = find_encrypted(config_roots(repo, environment))
+    password = find_password(repo, password_file)
+    if password is None:
+        if encrypted:
+            raise missing_password(repo)
+        return Unlocked(None, frozenset())
+    return Unlocked(password, frozenset(decrypt(encrypted, password) | {password.value}))
+
+
+def secrets(repo: Path, environment: str, password_file: Path | None = None) -> set[str]:
+    """Every secret plaintext `environment` uses, including the vault password."""
+    return set(unlock(repo, environment, password_file).secrets)

@@ -1,0 +1,58 @@
+"""`sitectl setup [--force]`: show the toolchain (the launcher has just made sure it is current)."""
+
+import argparse
+import os
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from sitectl import toolchain
+from sitectl.errors import SiteError
+from sitectl.verbs import Context, Verb
+
+PACKAGES = ("kayobe", "kolla-ansible", "kolla", "ansible-core")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force", action="store_true", help="recreate the virtualenv from scratch first"
+    )
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    venv = Path(sys.prefix)
+    if args.force:
+        rebuild(ctx.repo, venv)
+    print(f"python         {platform.python_version()} ({sys.executable})")
+    for package in PACKAGES:
+        print(f"{package:<14} {installed_version(package)}")
+    state = "current" if toolchain.is_current(ctx.repo, venv) else "not built from the current pins"
+    print(f"venv           {venv} ({state})")
+    return 0
+
+
+def installed_version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def rebuild(repo: Path, venv: Path) -> None:
+    """Recreate the virtualenv this process runs in, then start again in the new one."""
+    if not (venv / toolchain.STAMP_NAME).exists():
+        raise SiteError(
+            f"{venv} is not a virtualenv made by sitectl (no {toolchain.STAMP_NAME}); "
+            "refusing to recreate it. Run tools/sitectl setup --force instead."
+        )
+    try:
+        toolchain.ensure(repo, venv, force=True)
+    except toolchain.ToolchainError as e:
+        raise SiteError(str(e)) from None
+    python = str(toolchain.venv_python(venv))
+    sys.stdout.flush()
+    os.execv(python, [python, "-m", "sitectl", "--repo", str(repo), "setup"])
+
+
+VERB = Verb("setup", "create or update the toolchain virtualenv and show it", configure, run)

@@ -1,0 +1,37 @@
+"""`sitectl show ENV`: an environment's resolved configuration (kayobe's own), redacted."""
+
+import argparse
+
+from sitectl.dump import dump
+from sitectl.formats import FORMATS, emit
+from sitectl.verbs import Context, Verb
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("environment", metavar="ENV")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--host", metavar="H", help="one host: print its variables directly")
+    which.add_argument("--hosts", metavar="PATTERN", help="hosts and/or groups (Ansible pattern)")
+    parser.add_argument("--var", metavar="NAME", help="only this variable")
+    parser.add_argument("--format", choices=FORMATS, default="json")
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    data = dump(
+        ctx.repo,
+        args.environment,
+        host=args.host,
+        hosts=args.hosts,
+        var=args.var,
+        vault_password_file=ctx.vault_password_file,
+    )
+    emit(data, args.format)
+    return 0
+
+
+VERB = Verb(
+    "show",
+    "print an environment's resolved configuration (kayobe configuration dump, redacted)",
+    configure,
+    run,
+)
