@@ -42,8 +42,11 @@ def kayobe_config_dir(repo: Path) -> Path:
 
 
 def environments_dir(repo: Path) -> Path:
-    """Where kayobe looks for environments (etc/kayobe/environments, a symlink here)."""
+    """Where kayobe looks for environments: etc/kayobe/environments, which here is a symlink to
+    REPO/environments (returned as the target, so that messages name the real files)."""
     linked = kayobe_config_dir(repo) / "environments"
+    if linked.is_symlink() and linked.is_dir():
+        return Path(os.path.normpath(linked.parent / os.readlink(linked)))
     return linked if linked.is_dir() else repo / "environments"
 
 

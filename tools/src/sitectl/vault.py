@@ -170,7 +170,7 @@ def _dedent(block: str) -> str:
 
 
 def decrypt(encrypted: Iterable[Encrypted], password: VaultPassword) -> set[str]:
-    """The plaintexts (and, for whole files holding YAML, each string in them)."""
+    """The plaintexts (and, for whole files holding YAML, each value in them)."""
     from ansible.errors import AnsibleError
     from ansible.parsing.vault import VaultLib, VaultSecret
 
@@ -201,8 +201,11 @@ def _secret_strings(plaintext: str, whole_file: bool) -> set[str]:
 
 
 def _string_leaves(obj: Any) -> Iterator[str]:
+    """Every scalar but booleans and None, as text (a password can be all digits)."""
     if isinstance(obj, str):
         yield obj
+    elif isinstance(obj, int | float) and not isinstance(obj, bool):
+        yield str(obj)
     elif isinstance(obj, dict):
         for value in obj.values():
             yield from _string_leaves(value)

@@ -1,0 +1,68 @@
+"""Fixtures shared by every test directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# The operator's settings that would make a test depend on the shell it runs in.
+OPERATOR_VARIABLES = (
+    "SITECTL_REPO",
+    "SITECTL_PYTHON",
+    "SITECTL_VENV",
+    "KAYOBE_VAULT_PASSWORD",
+    "KAYOBE_VAULT_PASSWORD_FILE",
+    "KAYOBE_CONFIG_PATH",
+    "KAYOBE_ENVIRONMENT",
+    "ANSIBLE_VAULT_PASSWORD_FILE",
+)
+
+RunSitectl = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The root of this repository."""
+    return REPO_ROOT
+
+
+def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """os.environ without the operator's sitectl/kayobe settings, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in OPERATOR_VARIABLES}
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture
+def sitectl() -> RunSitectl:
+    """Run `python -m sitectl ARGS` in a subprocess with this (the toolchain's) python.
+
+    Keyword arguments: cwd (default: the repository root), env (added to a clean
+    environment), timeout (seconds). Returns the CompletedProcess (text, captured).
+    """
+
+    def run(
+        *args: object,
+        cwd: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 600,
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sitectl", *map(str, args)],
+            cwd=cwd or REPO_ROOT,
+            env=clean_environment(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+
+    return run
