@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kayobe import utils as kayobe_utils
+
 from sitectl.environments import discover, layering, read_summary, unordered
 from sitectl.errors import SiteError
 

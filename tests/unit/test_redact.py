@@ -8,6 +8,7 @@ import string
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from sitectl.redact import MARKER, is_secret_key, redact, redact_text
 
 SECRET = "Sup3r-s3cret!"

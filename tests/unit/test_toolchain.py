@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from sitectl import toolchain
 from sitectl.toolchain import Candidate, ToolchainError, candidates, find_interpreter, probe
 

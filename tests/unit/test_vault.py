@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from sitectl import vault
 from sitectl.errors import SiteError
 from sitectl.vault import (
