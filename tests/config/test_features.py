@@ -15,8 +15,11 @@ def test_sriov_mappings_only_on_sriov_hypervisors(resolved) -> None:
     assert expected == {"cmp01", "cmp02"}
     assert hosts_with(hosts, lambda h: "neutron_sriov_physnet_mappings" in h) == expected
     for name in expected:
-        assert hosts[name]["neutron_sriov_physnet_mappings"] == {"physnet-sriov": "ens2f0"}
         assert "sriov_net" in hosts[name]["network_interfaces"]
+    assert hosts["cmp01"]["neutron_sriov_physnet_mappings"] == {"physnet-sriov": "ens2f0"}
+    # cmp02's NIC sits in another slot: a host variable overrides the mixin's group default.
+    assert hosts["cmp02"]["neutron_sriov_physnet_mappings"] == {"physnet-sriov": "ens3f0"}
+    assert hosts["cmp02"]["sriov_net_interface"] == "ens3f0"
 
 
 def test_infiniband_mappings_only_on_infiniband_hypervisors(resolved) -> None:
