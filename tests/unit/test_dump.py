@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,15 @@ def test_config_files_follow_the_environments_symlink_once(repo: Path) -> None:
     assert "kayobe/environments/site/site.yml" in labels
     assert len(labels) == len(set(labels))
     assert not any(label.startswith("environments/") for label in labels)
+
+
+def test_cache_keeps_the_newest_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dump_module, "CACHE_ENTRIES", 2)
+    for n in range(4):
+        dump_module._write_cache(tmp_path / f"{n}.json", {"n": n})
+        os.utime(tmp_path / f"{n}.json", (n, n))
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == ["2.json", "3.json"]
+    assert list(tmp_path.glob(".tmp-*")) == []
 
 
 def test_corrupt_cache_file_is_a_miss(tmp_path: Path) -> None:

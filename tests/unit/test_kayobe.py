@@ -79,7 +79,7 @@ def test_environment_is_hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     }.items():
         monkeypatch.setenv(name, value)
 
-    env = kayobe.environment(tmp_path, password=None)
+    env = kayobe.environment(tmp_path, password=None, scratch=tmp_path / "scratch")
 
     for leaked in (
         "OS_PASSWORD",
@@ -98,11 +98,12 @@ def test_environment_is_hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert env["ANSIBLE_HOST_KEY_CHECKING"] == "False"
     assert env["ANSIBLE_NOCOLOR"] == "1"
     assert env["ANSIBLE_HOME"] == str(tmp_path / ".cache" / "ansible")
-    assert env["ANSIBLE_LOCAL_TEMP"].startswith(env["ANSIBLE_HOME"])
+    assert env["ANSIBLE_LOCAL_TEMP"] == env["TMPDIR"] == str(tmp_path / "scratch")
 
 
 def test_password_goes_in_the_environment_only(tmp_path: Path) -> None:
-    assert kayobe.environment(tmp_path, password=SECRET)["KAYOBE_VAULT_PASSWORD"] == SECRET
+    env = kayobe.environment(tmp_path, password=SECRET, scratch=tmp_path)
+    assert env["KAYOBE_VAULT_PASSWORD"] == SECRET
     assert SECRET not in kayobe.command_line(tmp_path, ["configuration", "dump"])
 
 
@@ -125,6 +126,13 @@ def test_run_returns_stdout_and_passes_the_password(tmp_path: Path, fake_kayobe:
     assert kayobe.run(tmp_path, ["configuration", "dump"], password=SECRET) == (
         f"{SECRET}|configuration dump|{tmp_path}\n"
     )
+
+
+def test_scratch_directory_is_removed_after_the_run(tmp_path: Path, fake_kayobe: Path) -> None:
+    write_script(fake_kayobe, 'echo "cleartext" > "$TMPDIR/dump.yml"; echo "$TMPDIR"\n')
+    scratch = Path(kayobe.run(tmp_path, ["configuration", "dump"], password=None).strip())
+    assert scratch.name.startswith("sitectl-kayobe-")
+    assert not scratch.exists()
 
 
 def test_failure_is_one_error_without_secrets(tmp_path: Path, fake_kayobe: Path) -> None:

@@ -23,6 +23,7 @@ from sitectl.repo import cache_dir, environments_dir, kayobe_config_dir
 # Variables that kayobe's dump playbook adds for itself (dump_path is a fresh temp directory).
 CONTROL_VARS = ("dump_path", "dump_hosts", "dump_var_name", "dump_facts")
 CACHE_FORMAT = "sitectl-dump-1"
+CACHE_ENTRIES = 256  # the newest are kept
 
 
 def dump(
@@ -147,3 +148,12 @@ def _write_cache(path: Path, content: dict[str, Any]) -> None:
             os.unlink(handle.name)
             raise
     os.replace(handle.name, path)
+    for old in sorted(path.parent.glob("*.json"), key=_mtime, reverse=True)[CACHE_ENTRIES:]:
+        old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # removed by a concurrent run
+        return 0.0

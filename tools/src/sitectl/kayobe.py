@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import subprocess
+import tempfile
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -26,7 +27,6 @@ PASSED_THROUGH = (
     "LC_ALL",
     "LC_CTYPE",
     "TZ",
-    "TMPDIR",
     "SSH_AUTH_SOCK",
     "http_proxy",
     "https_proxy",
@@ -51,9 +51,14 @@ _MEANINGFUL = re.compile(
 _NOISE = re.compile(r"Kayobe playbook\(s\) .* exited \d+|The output was:")
 
 
-def environment(repo: Path, password: str | None) -> dict[str, str]:
-    """The process environment for kayobe and the Ansible it runs."""
-    ansible_home = cache_dir(repo, "ansible")
+def environment(repo: Path, password: str | None, scratch: Path) -> dict[str, str]:
+    """The process environment for kayobe and the Ansible it runs.
+
+    `scratch` is a private directory that run() removes afterwards, even when interrupted:
+    kayobe's dump files and Ansible's local temporary files hold variables in clear text. It
+    is in the system's temporary directory, not the repository: Ansible puts a Unix socket
+    in $TMPDIR, and socket paths are limited to 107 bytes (a deep checkout breaks Ansible).
+    """
     env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
     env.update(
         PATH=f"{venv_bin()}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
@@ -63,8 +68,9 @@ def environment(repo: Path, password: str | None) -> dict[str, str]:
         # localhost that kayobe delegates to: it must be this python, not a pyenv shim.
         ANSIBLE_PYTHON_INTERPRETER=str(venv_bin() / "python"),
         ANSIBLE_HOST_KEY_CHECKING="False",
-        ANSIBLE_HOME=str(ansible_home),
-        ANSIBLE_LOCAL_TEMP=str(ansible_home / "tmp"),
+        ANSIBLE_HOME=str(cache_dir(repo, "ansible")),
+        ANSIBLE_LOCAL_TEMP=str(scratch),
+        TMPDIR=str(scratch),
         ANSIBLE_NOCOLOR="1",
     )
     if password is not None:
@@ -88,15 +94,16 @@ def run(
     kayobe = venv_bin() / "kayobe"
     if not kayobe.exists():
         raise SiteError(f"{kayobe} does not exist (no toolchain); run tools/sitectl setup.")
-    result = subprocess.run(
-        [str(kayobe), *args],
-        cwd=repo,
-        env=environment(repo, password),
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="sitectl-kayobe-") as scratch:
+        result = subprocess.run(
+            [str(kayobe), *args],
+            cwd=repo,
+            env=environment(repo, password, Path(scratch)),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     if result.returncode == 0:
         return result.stdout
     pattern = secrets_pattern({*secrets, *([password] if password else [])})
