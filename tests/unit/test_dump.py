@@ -146,6 +146,13 @@ def test_kayobe_failure_is_reported_without_secrets(
     assert not (repo / ".cache" / "sitectl" / "dump").exists()
 
 
+@pytest.mark.slow
+def test_unknown_host_is_an_error(repo: Path, kayobe_runs: list[list[str]]) -> None:
+    with pytest.raises(SiteError, match="no host of environment site matches 'nohost'"):
+        dump(repo, "site", host="nohost")
+    assert not (repo / ".cache" / "sitectl" / "dump").exists()
+
+
 def test_unknown_environment_fails_before_kayobe(repo: Path, kayobe_runs: list[list[str]]) -> None:
     with pytest.raises(SiteError, match="unknown environment 'nope'"):
         dump(repo, "nope")

@@ -1,7 +1,7 @@
 """An environment's resolved configuration, through `kayobe configuration dump`, redacted.
 
 Results are cached under REPO/.cache/sitectl/dump/, keyed by everything they depend on (every
-file of the configuration, the arguments, the toolchain, the redaction rules), so the many tests
+file of the configuration, the arguments, the toolchain, sitectl's own code), so the many tests
 that read the same dump run kayobe once. Only redacted data is ever written.
 """
 
@@ -70,6 +70,11 @@ def dump(
             f"kayobe configuration dump for {label} did not print JSON ({e.msg} at line "
             f"{e.lineno}); rerun it by hand: {kayobe.command_line(repo, args)}"
         ) from None
+    if data == {} and not (host and var):  # (one host's variable may legitimately be {})
+        raise SiteError(
+            f"no host of environment {env} matches {host or hosts or 'all'!r}; list its hosts "
+            f"with: sitectl show {env} --var inventory_hostname"
+        )
     data = redact.redact(
         _without_control_vars(data, single_host=bool(host), var=var), unlocked.secrets
     )
@@ -102,7 +107,9 @@ def cache_key(repo: Path, env: str, host: str | None, hosts: str | None, var: st
     add(metadata.version("kayobe"), metadata.version("ansible-core"))
     # The dump names these paths (kayobe_config_path, ssh_private_key_path, the venv python).
     add(str(repo), sys.prefix, os.environ.get("HOME", ""))
-    add(Path(redact.__file__).read_bytes())
+    # sitectl's own code that shapes the result (redaction rules, secret discovery...).
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        add(module.name, module.read_bytes())
     for label, path in config_files(repo):
         add(label, path.read_bytes() if path.exists() else f"broken link {os.readlink(path)}")
     return digest.hexdigest()
