@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import Resolved
 from .sites import ALL_ENVIRONMENTS, SITE_ENVIRONMENTS
 
 
@@ -12,7 +13,7 @@ def test_every_directory_is_an_environment(environment_names: list[str]) -> None
 
 
 @pytest.mark.parametrize("env", SITE_ENVIRONMENTS)
-def test_site_environment_loads_with_hosts(resolved, env: str) -> None:
+def test_site_environment_loads_with_hosts(resolved: Resolved, env: str) -> None:
     hosts = resolved(env)
     assert hosts, f"kayobe resolved no hosts for {env}"
     for name, hostvars in hosts.items():
@@ -21,7 +22,7 @@ def test_site_environment_loads_with_hosts(resolved, env: str) -> None:
 
 
 @pytest.mark.parametrize("mixin", ["infiniband", "sriov", "ironic", "ephemeral-hypervisors"])
-def test_mixin_loads_under_a_minimal_site(mini_site, mixin: str) -> None:
+def test_mixin_loads_under_a_minimal_site(mini_site: Resolved, mixin: str) -> None:
     hosts = mini_site(mixin)
     assert set(hosts) == {"ctl1", "cmp1"}
     assert hosts["cmp1"]["kayobe_environment"] == f"mini-{mixin}"

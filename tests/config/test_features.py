@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from .conftest import Resolved
 from .sites import hosts_in, managed
 
 
-def hosts_with(hosts: dict[str, dict], predicate) -> set[str]:
+def hosts_with(hosts: dict[str, dict], predicate: Callable[[dict], bool]) -> set[str]:
     return {name for name, hostvars in hosts.items() if predicate(hostvars)}
 
 
-def test_sriov_mappings_only_on_sriov_hypervisors(resolved) -> None:
+def test_sriov_mappings_only_on_sriov_hypervisors(resolved: Resolved) -> None:
     hosts = resolved("example-site")
     expected = hosts_in(hosts, "compute-sriov")
     assert expected == {"cmp01", "cmp02"}
@@ -22,7 +25,7 @@ def test_sriov_mappings_only_on_sriov_hypervisors(resolved) -> None:
     assert hosts["cmp02"]["sriov_net_interface"] == "ens3f0"
 
 
-def test_infiniband_mappings_only_on_infiniband_hypervisors(resolved) -> None:
+def test_infiniband_mappings_only_on_infiniband_hypervisors(resolved: Resolved) -> None:
     hosts = resolved("example-site")
     expected = hosts_in(hosts, "compute-infiniband")
     assert expected == {"cmp03", "cmp04"}
@@ -31,14 +34,23 @@ def test_infiniband_mappings_only_on_infiniband_hypervisors(resolved) -> None:
         assert hosts[name]["neutron_mlnx_physnet_mappings"] == {"physnet-ib": "ib0"}
 
 
-def test_ipoib_network_exactly_on_the_fabric(resolved) -> None:
+def test_ipoib_network_exactly_on_the_fabric(resolved: Resolved) -> None:
     hosts = managed(resolved("example-site"))
     on_fabric = hosts_in(hosts, "infiniband")
-    assert on_fabric == {"ctl01", "ctl02", "ctl03", "stor01", "stor02", "stor03", "cmp03", "cmp04"}
+    assert on_fabric == {
+        "ctl01",
+        "ctl02",
+        "ctl03",
+        "stor01",
+        "stor02",
+        "stor03",
+        "cmp03",
+        "cmp04",
+    }
     assert hosts_with(hosts, lambda h: "ib_net" in h["network_interfaces"]) == on_fabric
 
 
-def test_pci_device_specs_per_hypervisor_kind(resolved) -> None:
+def test_pci_device_specs_per_hypervisor_kind(resolved: Resolved) -> None:
     hosts = resolved("example-site")
     with_specs = hosts_with(hosts, lambda h: bool(h.get("nova_pci_device_specs")))
     assert with_specs == {"cmp01", "cmp02", "cmp03", "cmp04"}
@@ -55,7 +67,7 @@ def test_pci_device_specs_per_hypervisor_kind(resolved) -> None:
     ]
 
 
-def test_per_host_feature_variables_are_passed_to_kolla(resolved) -> None:
+def test_per_host_feature_variables_are_passed_to_kolla(resolved: Resolved) -> None:
     cmp = resolved("example-site")["cmp01"]
     assert set(cmp["kolla_overcloud_inventory_pass_through_host_vars"]) >= {
         "nova_pci_device_specs",
@@ -64,7 +76,7 @@ def test_per_host_feature_variables_are_passed_to_kolla(resolved) -> None:
     }
 
 
-def test_pci_passthrough_filter_with_aliases(resolved) -> None:
+def test_pci_passthrough_filter_with_aliases(resolved: Resolved) -> None:
     cmp = resolved("example-site")["cmp01"]
     assert {a["name"] for a in cmp["nova_pci_aliases"]} == {"ib-vf", "sriov-vf"}
     assert cmp["nova_scheduler_enabled_filters"].count("PciPassthroughFilter") == 1

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import Resolved
+
 ML2_BASE = ["openvswitch", "l2population"]
 
 
-def test_mixin_values_reach_the_site(resolved) -> None:
+def test_mixin_values_reach_the_site(resolved: Resolved) -> None:
     cmp = resolved("example-site")["cmp01"]
     assert cmp["kolla_neutron_ml2_mechanism_drivers"] == [
         *ML2_BASE,
@@ -24,7 +26,7 @@ def test_mixin_values_reach_the_site(resolved) -> None:
     assert "bifrost-base" in cmp["kolla_sources"]
 
 
-def test_site_override_wins_over_its_mixins(resolved) -> None:
+def test_site_override_wins_over_its_mixins(resolved: Resolved) -> None:
     cmp = resolved("example-site")["cmp03"]
     assert cmp["infiniband_vf_product_id"] == "101e"
     assert {"physical_network": "physnet-sriov", "range": "2000:2099"} in cmp[
@@ -34,14 +36,14 @@ def test_site_override_wins_over_its_mixins(resolved) -> None:
     assert ib_alias["product_id"] == "101e"
 
 
-def test_dependency_of_a_dependency_is_loaded(resolved) -> None:
+def test_dependency_of_a_dependency_is_loaded(resolved: Resolved) -> None:
     """ephemeral-hypervisors depends on ironic; a site naming only the former gets both."""
     hosts = resolved("example-site")
     assert hosts["ehv01"]["admin_oc_net_name"] == "internal_net"
     assert hosts["ehv01"]["provision_wl_net_name"] == "provision_wl_net"
 
 
-def test_site_without_mixins_gets_nothing_from_them(resolved) -> None:
+def test_site_without_mixins_gets_nothing_from_them(resolved: Resolved) -> None:
     aio = resolved("ci-aio")["aio"]
     assert aio["kolla_neutron_ml2_mechanism_drivers"] == ML2_BASE
     assert aio["kolla_enable_neutron_mlnx"] in ("no", False)
@@ -63,7 +65,9 @@ def test_site_without_mixins_gets_nothing_from_them(resolved) -> None:
         ("infiniband", "mlnx_infiniband", "sriovnicswitch"),
     ],
 )
-def test_one_mixin_brings_only_itself(mini_site, mixin: str, present: str, absent: str) -> None:
+def test_one_mixin_brings_only_itself(
+    mini_site: Resolved, mixin: str, present: str, absent: str
+) -> None:
     hosts = mini_site(mixin)
     drivers = hosts["cmp1"]["kolla_neutron_ml2_mechanism_drivers"]
     assert present in drivers

@@ -6,6 +6,7 @@ import ipaddress
 
 import pytest
 
+from .conftest import Resolved
 from .sites import SITE_ENVIRONMENTS, managed
 
 
@@ -26,7 +27,7 @@ def network_gaps(hostname: str, hostvars: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("env", SITE_ENVIRONMENTS)
-def test_hosts_have_interfaces_and_addresses(resolved, env: str) -> None:
+def test_hosts_have_interfaces_and_addresses(resolved: Resolved, env: str) -> None:
     gaps = [
         gap
         for name, hostvars in managed(resolved(env)).items()
@@ -36,14 +37,14 @@ def test_hosts_have_interfaces_and_addresses(resolved, env: str) -> None:
 
 
 @pytest.mark.parametrize("env", SITE_ENVIRONMENTS)
-def test_managed_hosts_have_an_address_to_reach(resolved, env: str) -> None:
+def test_managed_hosts_have_an_address_to_reach(resolved: Resolved, env: str) -> None:
     for name, hostvars in managed(resolved(env)).items():
         admin = hostvars["admin_oc_net_name"]
         assert hostvars["ansible_host"] is not None, f"{env}/{name}: ansible_host is null"
         assert hostvars["ansible_host"] == hostvars[f"{admin}_ips"][name]
 
 
-def test_bare_metal_nodes_have_a_bmc(resolved) -> None:
+def test_bare_metal_nodes_have_a_bmc(resolved: Resolved) -> None:
     hosts = resolved("example-site")
     nodes = {n: h for n, h in hosts.items() if "baremetal-compute" in h["group_names"]}
     assert set(nodes) == {"bm01", "bm02"}

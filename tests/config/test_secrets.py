@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXAMPLE_VAULT_PASSWORD, REPO
+from .conftest import EXAMPLE_VAULT_PASSWORD, REPO, Resolved
 from .sites import SITE_ENVIRONMENTS
 from .vault_plaintexts import VAULT_HEADER, vault_plaintexts
 
@@ -28,8 +28,10 @@ def leaked(text: str, secrets: set[str]) -> int:
 
 @pytest.mark.parametrize("env", SITE_ENVIRONMENTS)
 def test_kolla_passwords_are_vault_encrypted(env: str) -> None:
-    assert (REPO / "environments" / env / "kolla" / "passwords.yml").read_text().startswith(
-        VAULT_HEADER
+    assert (
+        (REPO / "environments" / env / "kolla" / "passwords.yml")
+        .read_text()
+        .startswith(VAULT_HEADER)
     )
 
 
@@ -40,17 +42,19 @@ def test_site_secrets_are_vault_encrypted() -> None:
 
 
 @pytest.mark.parametrize("env", SITE_ENVIRONMENTS)
-def test_resolved_configuration_holds_no_secret(resolved, secrets: set[str], env: str) -> None:
+def test_resolved_configuration_holds_no_secret(
+    resolved: Resolved, secrets: set[str], env: str
+) -> None:
     assert leaked(json.dumps(resolved(env)), secrets) == 0
 
 
-def test_vaulted_values_are_marked_redacted(resolved) -> None:
+def test_vaulted_values_are_marked_redacted(resolved: Resolved) -> None:
     bm = resolved("example-site")["bm01"]
     assert bm["ipmi_password"] == "<redacted>"
     assert bm["ironic_driver_info"]["redfish_password"] == "<redacted>"
 
 
-def test_dump_cache_holds_no_secret(resolved, secrets: set[str]) -> None:
+def test_dump_cache_holds_no_secret(resolved: Resolved, secrets: set[str]) -> None:
     for env in SITE_ENVIRONMENTS:
         resolved(env)
     cached = list((REPO / ".cache" / "sitectl" / "dump").glob("*.json"))
@@ -60,9 +64,21 @@ def test_dump_cache_holds_no_secret(resolved, secrets: set[str]) -> None:
 
 def test_show_prints_no_secret(secrets: set[str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "sitectl", "--vault-password-file", str(EXAMPLE_VAULT_PASSWORD),
-         "show", "example-site", "--host", "bm01"],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "sitectl",
+            "--vault-password-file",
+            str(EXAMPLE_VAULT_PASSWORD),
+            "show",
+            "example-site",
+            "--host",
+            "bm01",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout)["ipmi_username"] == "admin"

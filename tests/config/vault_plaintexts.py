@@ -18,7 +18,9 @@ class _VaultLoader(yaml.SafeLoader):
     """A YAML loader that keeps `!vault` scalars as their ciphertext."""
 
 
-_VaultLoader.add_constructor("!vault", lambda loader, node: _Ciphertext(loader.construct_scalar(node)))
+_VaultLoader.add_constructor(
+    "!vault", lambda loader, node: _Ciphertext(loader.construct_scalar(node))
+)
 
 
 class _Ciphertext(str):

@@ -37,3 +37,11 @@ def test_yamllint_config_reports_a_broken_file(tmp_path: Path) -> None:
 def test_ansible_lint_is_clean() -> None:
     result = run("ansible-lint", "--offline", "--nocolor", "ansible/")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+def test_python_is_ruff_clean() -> None:
+    config = str(REPO / "tools" / "pyproject.toml")
+    lint = run("ruff", "check", "--config", config, "tools", "tests")
+    assert lint.returncode == 0, lint.stdout[-4000:]
+    formatting = run("ruff", "format", "--check", "--config", config, "tools", "tests")
+    assert formatting.returncode == 0, formatting.stdout[-4000:]

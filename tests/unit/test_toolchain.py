@@ -59,15 +59,16 @@ def test_candidates_order(tmp_path: Path, bin_dir: Path) -> None:
 
     found = candidates(env_for(bin_dir, tmp_path, PYENV_ROOT=str(pyenv)), [str(system)])
 
+    # The version the pins were resolved on (3.12) first, then newer ones, newest first.
     assert [(c.label, c.path) for c in found[:4]] == [
+        ("python3.12", str(bin_dir / "python3.12")),
         ("python3.14", str(bin_dir / "python3.14")),
         ("python3.13", None),
-        ("python3.12", str(bin_dir / "python3.12")),
         ("python3", str(bin_dir / "python3")),
     ]
     assert [c.path for c in found[4:]] == [
-        str(pyenv / "versions" / v / "bin" / "python") for v in ("3.13.0", "3.12.10", "3.12.1")
-    ] + [str(system / "python3.13"), str(system / "python3.12")]
+        str(pyenv / "versions" / v / "bin" / "python") for v in ("3.12.10", "3.12.1", "3.13.0")
+    ] + [str(system / "python3.12"), str(system / "python3.13")]
 
 
 def test_pyenv_root_defaults_to_home(tmp_path: Path) -> None:

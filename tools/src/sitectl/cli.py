@@ -7,12 +7,14 @@ from pathlib import Path
 
 from sitectl.errors import INTERRUPTED, SiteError
 from sitectl.repo import find_repo
-from sitectl.verbs import Context, Verb, envs, setup, show
+from sitectl.verbs import Context, Verb, envs, kayobe, setup, show, test
 
 VERBS: tuple[Verb, ...] = (
     setup.VERB,
     envs.VERB,
     show.VERB,
+    kayobe.VERB,
+    test.VERB,
 )
 
 
@@ -43,8 +45,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+GLOBAL_OPTIONS_WITH_VALUE = ("--repo", "--vault-password-file")
+
+
+def split_passthrough(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
+    """Split `[global options] VERB rest` after a pass-through verb: argparse must not see
+    the wrapped tool's own options (`sitectl kayobe --environment X ...`)."""
+    passthrough = {verb.name for verb in VERBS if verb.passthrough}
+    argv = list(argv)
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        takes_value = argv[index] in GLOBAL_OPTIONS_WITH_VALUE
+        index += 2 if takes_value else 1
+    if index < len(argv) and argv[index] in passthrough:
+        return argv[: index + 1], argv[index + 1 :]
+    return argv, None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    head, rest = split_passthrough(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(head)
+    args.passthrough = rest or []
     try:
         ctx = Context(repo=find_repo(args.repo), vault_password_file=args.vault_password_file)
         return args.verb_run(ctx, args)

@@ -31,7 +31,9 @@ from pathlib import Path
 MIN_VERSION = (3, 12)
 PROBE_TIMEOUT = 10.0
 SYSTEM_DIRS = ("/usr/local/bin", "/usr/bin")
-PATH_NAMES = ("python3.14", "python3.13", "python3.12", "python3")
+# tools/constraints.txt was resolved on 3.12: it comes first, then newer ones, newest first.
+PINNED_VERSION = (3, 12)
+PATH_NAMES = ("python3.12", "python3.14", "python3.13", "python3")
 STAMP_NAME = ".sitectl-stamp"
 LOG_NAME = "setup.log"
 # What the virtualenv is built from: a change to any of them redoes the install.
@@ -128,7 +130,7 @@ def candidates(
     for group in (pyenv_pythons, system_pythons):
         usable = sorted(
             (item for item in group if _is_new_enough(item[0])),
-            key=lambda item: _version_key(item[0]),
+            key=lambda item: (_version_key(item[0])[:2] == PINNED_VERSION, _version_key(item[0])),
             reverse=True,
         )
         found += [Candidate(path, path) for _, path in usable]

@@ -26,3 +26,5 @@ class Verb:
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[Context, argparse.Namespace], int]
+    # Everything after the verb goes, unparsed, to the tool it wraps (as args.passthrough).
+    passthrough: bool = False

@@ -1,9 +1,13 @@
 """`sitectl show ENV`: an environment's resolved configuration (kayobe's own), redacted."""
 
 import argparse
+import sys
 
 from sitectl.dump import dump
+from sitectl.environments import discover, layering
+from sitectl.errors import SiteError
 from sitectl.formats import FORMATS, emit
+from sitectl.summary import summarise
 from sitectl.verbs import Context, Verb
 
 
@@ -13,10 +17,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
     which.add_argument("--host", metavar="H", help="one host: print its variables directly")
     which.add_argument("--hosts", metavar="PATTERN", help="hosts and/or groups (Ansible pattern)")
     parser.add_argument("--var", metavar="NAME", help="only this variable")
-    parser.add_argument("--format", choices=FORMATS, default="json")
+    parser.add_argument(
+        "--format",
+        choices=(*FORMATS, "summary"),
+        default="json",
+        help="summary: each host's groups, interfaces and addresses (not with --host/--var)",
+    )
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
+    if args.format == "summary":
+        if args.host or args.var:
+            raise SiteError("--format summary shows whole hosts: drop --host and --var.")
+        hosts = dump(
+            ctx.repo,
+            args.environment,
+            hosts=args.hosts,
+            vault_password_file=ctx.vault_password_file,
+        )
+        order = layering(discover(ctx.repo), args.environment)
+        sys.stdout.write(summarise(args.environment, order, hosts))
+        return 0
     data = dump(
         ctx.repo,
         args.environment,

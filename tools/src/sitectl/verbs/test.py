@@ -1,0 +1,21 @@
+"""`sitectl test [PYTEST ARGS...]`: the repository's whole test suite, exactly as CI runs it."""
+
+import argparse
+import subprocess
+import sys
+
+from sitectl.verbs import Context, Verb
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "%(prog)s [TEST ARGS...]  (passed to pytest, e.g. tests/config -k layering)"
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    command = [sys.executable, "-m", "pytest", *args.passthrough]
+    return subprocess.run(command, cwd=ctx.repo, check=False).returncode
+
+
+VERB = Verb(
+    "test", "run the whole test suite (pytest), as CI does", configure, run, passthrough=True
+)
