@@ -45,3 +45,23 @@ def test_python_is_ruff_clean() -> None:
     assert lint.returncode == 0, lint.stdout[-4000:]
     formatting = run("ruff", "format", "--check", "--config", config, "tools", "tests")
     assert formatting.returncode == 0, formatting.stdout[-4000:]
+
+
+def test_pipeline_matches_gitlab_schema() -> None:
+    result = run(
+        "check-jsonschema",
+        "--builtin-schema",
+        "vendor.gitlab-ci",
+        "--data-transform",
+        "gitlab-ci",
+        ".gitlab-ci.yml",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """A fresh machine that follows the README runs what CI runs."""
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "tools/sitectl test\n" in readme
+    assert "exec tools/sitectl test\n" in ci
