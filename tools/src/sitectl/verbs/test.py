@@ -12,7 +12,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    command = [sys.executable, "-m", "pytest", *args.passthrough]
+    # tests/pytest.ini holds the settings (the top level of the repository has no room for it).
+    command = [sys.executable, "-m", "pytest", "-c", "tests/pytest.ini", *args.passthrough]
     return subprocess.run(command, cwd=ctx.repo, check=False).returncode
 
 
