@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sitectl.errors import INTERRUPTED, SiteError
 from sitectl.repo import find_repo
-from sitectl.verbs import Context, Verb, envs, kayobe, setup, show, test
+from sitectl.verbs import Context, Verb, envs, kayobe, setup, show, test, validate
 
 VERBS: tuple[Verb, ...] = (
     setup.VERB,
@@ -15,6 +15,7 @@ VERBS: tuple[Verb, ...] = (
     show.VERB,
     kayobe.VERB,
     test.VERB,
+    validate.VERB,
 )
 
 

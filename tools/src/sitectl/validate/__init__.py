@@ -1,0 +1,16 @@
+"""`sitectl validate`: catch broken site configuration before kayobe meets real hosts.
+
+Modules:
+  rules/     one module per rule (id, description, example of bad input, check());
+  files      what the file rules read before kayobe runs (layering, vault password, files);
+  site       the Site the other rules read: hosts, groups, networks, interfaces, from
+             kayobe's resolved configuration (sitectl.dump);
+  locate     which file (and line) defines a key in the layered configuration;
+  runner     one environment: file rules, one kayobe dump, site rules;
+  report     text, JSON and JUnit XML output.
+"""
+
+from sitectl.validate.finding import Finding
+from sitectl.validate.runner import EnvironmentReport, check_files, check_site, validate
+
+__all__ = ["EnvironmentReport", "Finding", "check_files", "check_site", "validate"]

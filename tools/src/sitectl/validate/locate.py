@@ -1,0 +1,141 @@
+"""Which file defines a key: the definition that wins in kayobe's layering.
+
+kayobe passes every layer's variables files as extra variables (etc/kayobe first, then each
+environment in layering order, files sorted by name: the last definition wins) over the
+inventories (host_vars over inline host variables over group_vars, group_vars/all last; a
+later layer's inventory over an earlier one's). This follows that order by searching files for
+a top-level `key:` line; it does not evaluate anything, so a key set through Jinja elsewhere
+is found where it is written. Per-host entries of a mapping (`NAME_ips: {host: address}`) are
+located on the host's own line when it has one.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sitectl.validate.files import (
+    inventory_files,
+    inventory_vars_files,
+    relative,
+    vars_files,
+)
+
+_SECTION = re.compile(r"^\s*\[([^\]]+)\]")
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str  # relative to the repository
+    line: int
+
+
+class Locator:
+    def __init__(self, repo: Path, roots: Iterable[Path]) -> None:
+        self.repo = repo
+        self.roots = list(roots)
+
+    def locate(
+        self, key: str, host: str | None = None, groups: Iterable[str] = ()
+    ) -> Location | None:
+        """Where `key` is defined for `host` (in its `groups`), or site-wide for host None."""
+        groups = sorted(set(groups))
+        for root in reversed(self.roots):
+            for path in reversed(vars_files(root)):
+                if (found := self._in_yaml(path, key, host)) is not None:
+                    return found
+        for root in reversed(self.roots):
+            if host is not None:
+                for path in reversed(inventory_vars_files(root, "host_vars", host)):
+                    if (found := self._in_yaml(path, key, host)) is not None:
+                        return found
+            for path in inventory_files(root):
+                if (found := self._in_ini(path, key, host, groups)) is not None:
+                    return found
+            wanted = [g for g in groups if g != "all"] + ["all"] if host is not None else None
+            for path in self._group_vars(root, wanted):
+                if (found := self._in_yaml(path, key, host)) is not None:
+                    return found
+        return None
+
+    def host_entry(self, host: str) -> Location | None:
+        """The inventory line that lists `host` (the last layer's), if any."""
+        for root in reversed(self.roots):
+            for path in inventory_files(root):
+                section = None
+                for number, line in enumerate(_lines(path), start=1):
+                    if header := _SECTION.match(line):
+                        section = header[1]
+                        continue
+                    words = line.split()
+                    if (
+                        words
+                        and words[0] == host
+                        and not (section or "").endswith((":vars", ":children"))
+                    ):
+                        return Location(relative(self.repo, path), number)
+        return None
+
+    def _group_vars(self, root: Path, wanted: list[str] | None) -> list[Path]:
+        if wanted is None:
+            return inventory_vars_files(root, "group_vars")
+        return [p for g in wanted for p in inventory_vars_files(root, "group_vars", g)]
+
+    def _in_yaml(self, path: Path, key: str, host: str | None) -> Location | None:
+        lines = _lines(path)
+        indent = r"\s*" if path.suffix == ".json" else ""
+        pattern = re.compile(rf"^{indent}[\"']?{re.escape(key)}[\"']?\s*:")
+        for number, line in enumerate(lines, start=1):
+            if pattern.match(line):
+                entry = _entry_line(lines, number, host) if host else None
+                return Location(relative(self.repo, path), entry or number)
+        return None
+
+    def _in_ini(self, path: Path, key: str, host: str | None, groups: list[str]) -> Location | None:
+        if path.suffix:  # YAML inventories: not searched
+            return None
+        setting = re.compile(rf"(^|\s){re.escape(key)}\s*=")
+        section = None
+        for number, line in enumerate(_lines(path), start=1):
+            if header := _SECTION.match(line):
+                section = header[1]
+                continue
+            words = line.split()
+            if not words or words[0].startswith(("#", ";")):
+                continue
+            if section and section.endswith(":vars"):
+                group = section[: -len(":vars")]
+                if (host is None or group in groups) and setting.match(line):
+                    return Location(relative(self.repo, path), number)
+            elif host is not None and words[0] == host and setting.search(line):
+                return Location(relative(self.repo, path), number)
+        return None
+
+
+def _entry_line(lines: list[str], key_line: int, entry: str) -> int | None:
+    """The line of `entry:` in the block mapping that starts after line `key_line`."""
+    pattern = re.compile(rf"^\s+[\"']?{re.escape(entry)}[\"']?\s*:")
+    for number in range(key_line + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if line.strip() and not line[0].isspace() and not line.startswith("#"):
+            return None  # the next top-level key
+        if pattern.match(line):
+            return number
+    return None
+
+
+@lru_cache(maxsize=512)
+def _read(path: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
+    try:
+        return tuple(path.read_text(encoding="utf-8", errors="replace").splitlines())
+    except OSError:
+        return ()
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return list(_read(path, stat.st_mtime_ns, stat.st_size))
