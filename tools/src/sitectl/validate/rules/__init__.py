@@ -20,9 +20,11 @@ from sitectl.validate.rules import (
     env_dependency,
     host_missing_interface,
     host_no_address,
+    inventory_syntax,
     ip_duplicate,
     ip_outside_cidr,
     ironic_networks_missing,
+    jinja_syntax,
     kayobe_load,
     mtu_exceeds_parent,
     net_cidr_overlap,
@@ -45,9 +47,11 @@ RULES: tuple[ModuleType, ...] = (
     env_dependency,
     vault_password,
     yaml_syntax,
+    inventory_syntax,
     # kayobe itself.
     kayobe_load,
     # On the resolved configuration.
+    jinja_syntax,
     net_invalid,
     net_cidr_overlap,
     net_gateway_outside,

@@ -1,0 +1,81 @@
+"""jinja-syntax: a variable holds a Jinja expression that does not parse.
+
+kayobe's dump leaves a template it cannot render as it is, so such a value only fails later,
+in the first playbook that uses it (or is copied verbatim into a service's configuration).
+Templates that merely refer to facts or other run-time variables are normal and not reported:
+only syntax errors are.
+
+Example of bad input::
+
+    # environments/site/kolla.yml
+    kolla_enable_cinder: "{{ 'yes' if storage_hosts | length > 0 else 'no' }"   # unclosed
+"""
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+
+from sitectl.validate import values
+from sitectl.validate.finding import Finding
+from sitectl.validate.site import Site
+from sitectl.validate.stages import SITE
+
+ID = "jinja-syntax"
+DESCRIPTION = "a variable holds a Jinja template with a syntax error"
+STAGE = SITE
+
+MARKERS = ("{{", "{%", "{#")
+_ENVIRONMENT = jinja2.Environment(extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"])
+
+
+def check(site: Site) -> Iterator[Finding]:
+    broken: dict[str, tuple[str, list[str]]] = {}  # key -> (problem, hosts)
+    for host in site.hosts.values():
+        for key, value in host.vars.items():
+            for text in _templates(value):
+                problem = syntax_error(text)
+                if problem is not None:
+                    broken.setdefault(key, (f"{values.show(text)}: {problem}", []))[1].append(
+                        host.name
+                    )
+                    break
+    for key, (problem, hosts) in sorted(broken.items()):
+        where = hosts[0] if len(hosts) == 1 else f"{len(hosts)} hosts"
+        yield Finding(
+            ID,
+            site.environment,
+            None,
+            None,
+            key,
+            f"{key} does not parse as Jinja ({where}): {problem}",
+            "Fix the expression: every {{ needs }}, every {% needs %}, and the expression "
+            "between them must be complete.",
+        )
+
+
+def _templates(value: Any, depth: int = 0) -> Iterator[str]:
+    if depth > 20:
+        return
+    if isinstance(value, str):
+        if any(marker in value for marker in MARKERS):
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _templates(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _templates(item, depth + 1)
+
+
+@lru_cache(maxsize=4096)
+def syntax_error(text: str) -> str | None:
+    """Why `text` does not parse as a Jinja template (None when it does)."""
+    try:
+        _ENVIRONMENT.parse(text)
+    except jinja2.TemplateSyntaxError as e:
+        return f"{e.message} (line {e.lineno} of the value)" if e.lineno > 1 else str(e.message)
+    except Exception as e:  # anything else the parser chokes on
+        return f"{type(e).__name__}: {e}"
+    return None
