@@ -1,0 +1,181 @@
+"""Every format is generated and valid; the Markdown note respects its cap; writing is atomic."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from sitectl.diff import markdown, output, services
+from sitectl.diff.compare import compare
+from sitectl.diff.model import Plan, Report, Side
+
+from .builders import Site
+
+
+def make_report(
+    tmp_path: Path, base: Site, head: Site, plan: Plan | None = None
+) -> tuple[Report, str]:
+    """The report of two synthetic renders, and its plain diff."""
+    result = compare(base.write(tmp_path / "b"), head.write(tmp_path / "h"), services.load())
+    report = Report(
+        environment="example-site",
+        base=Side("main", "a" * 40, "main"),
+        head=Side("feature merged onto main", "b" * 40, "feature"),
+        plan=plan or Plan("full", "etc/kayobe/networks.yml may affect any service"),
+        inventory=result.inventory,
+        kayobe=result.kayobe,
+        globals=result.globals,
+        services=result.services,
+        renders={"base": None, "head": None},
+    )
+    return report, result.unified
+
+
+@pytest.fixture
+def made(tmp_path: Path, site: Site) -> tuple[Report, str]:
+    head = site.copy()
+    head.set_all("ctl", "nova-", "nova.conf", "debug = False", "debug = True")
+    head.set_all("ctl", "nova-api", "config.json", '"nova-api"', '"nova-api | ``` <b>"')
+    head.add_host("cmp03", ["compute"], like="cmp01")
+    head.kayobe["cmp01"]["internal_net_interface"] = "eth|9 <script>"
+    head.globals["enable_cinder"] = "no"
+    return make_report(tmp_path, site, head)
+
+
+@pytest.fixture
+def report(made: tuple[Report, str]) -> Report:
+    return made[0]
+
+
+def artifacts(report: Report, unified: str = "", **kwargs: object) -> dict[str, str]:
+    return output.artifacts(report, unified, **kwargs)  # type: ignore[arg-type]
+
+
+def test_json_parses_and_holds_the_grouping(report: Report) -> None:
+    data = json.loads(artifacts(report)["report.json"])
+    assert data["format"] == "sitectl-config-diff-1" and data["changed"] is True
+    assert data["counts"]["inventory"] == 1
+    [nova] = [s for s in data["services"] if s["service"] == "nova"]
+    labels = {p["hosts_label"] for f in nova["files"] for p in f["placements"]}
+    assert labels == {"3 controllers"}
+
+
+def test_junit_parses_one_testcase_per_render(report: Report) -> None:
+    root = ET.fromstring(artifacts(report)["junit.xml"])
+    cases = root.findall("./testsuite/testcase")
+    assert [c.get("name") for c in cases] == [
+        "example-site base renders",
+        "example-site head renders",
+    ]
+    assert root.find(".//failure") is None
+
+
+def test_junit_failure_and_skip(report: Report) -> None:
+    report.renders = {"base": None, "head": "kayobe rejected the configuration: bad <yaml> & co"}
+    report.error = "example-site does not render at the head side"
+    root = ET.fromstring(artifacts(report)["junit.xml"])
+    [failure] = root.findall(".//failure")
+    assert "bad <yaml> & co" in (failure.text or "")
+    assert root.get("failures") == "1"
+    report.plan = Plan("none", "no configuration file changed")
+    root = ET.fromstring(artifacts(report)["junit.xml"])
+    assert len(root.findall(".//skipped")) == 2
+
+
+class _Checker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.references: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.references += [f"{k}={v}" for k, v in attrs if k in ("src", "href", "action")]
+        if tag not in ("meta", "br", "link", "img", "input"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack[-1] == tag, (self.stack[-5:], tag)
+        self.stack.pop()
+
+
+def test_html_is_self_contained_and_well_formed(report: Report) -> None:
+    page = artifacts(report)["report.html"]
+    checker = _Checker()
+    checker.feed(page)
+    assert checker.stack == []
+    assert checker.references == []
+    assert "script" not in checker.tags and "link" not in checker.tags
+    assert not re.search(r"https?://|url\(|@import", page)
+    assert {"details", "summary", "style", "table"} <= checker.tags
+    assert "&lt;script&gt;" in page  # values are escaped
+
+
+def test_markdown_starts_with_marker_and_table(made: tuple[Report, str]) -> None:
+    report, unified = made
+    md = artifacts(report, unified)["report.md"]
+    assert md.startswith(markdown.marker("example-site") + "\n")
+    table = md.index("| | Change | Where |")
+    assert table < md.index("<details>")
+    assert "eth&#124;9 &lt;script&gt;" in md  # no broken table cell, no live HTML
+    # The fence around a hunk holding ``` is longer than it.
+    assert "````diff" in md
+    assert "+++ b/config/ctl01/nova-api/config.json" in artifacts(report, unified)["report.diff"]
+
+
+def test_markdown_cap(tmp_path: Path, site: Site) -> None:
+    head = site.copy()
+    for index in range(400):  # many different changes: a long note
+        for host in head.hosts:
+            for files in head.configs[host].values():
+                if "nova.conf" in files:
+                    files["nova.conf"] += f"\n[section_{index}]\nkey_{index} = {host}-{index}\n"
+    report, _ = make_report(tmp_path, site, head)
+    full = artifacts(report, md_cap=markdown.GITLAB_NOTE_LIMIT)["report.md"]
+    assert len(full) > 20_000
+    capped = artifacts(report, md_cap=20_000, full_report="https://ci.example/job/1/report.html")
+    md = capped["report.md"]
+    assert len(md) <= 20_000
+    assert "left out to keep this note under 20,000 characters" in md
+    assert "https://ci.example/job/1/report.html" in md
+    assert md.startswith(markdown.marker("example-site"))
+    # A cap smaller than the table itself still yields a note with the pointer.
+    tiny = artifacts(report, md_cap=2_000, full_report="https://ci.example/r")["report.md"]
+    assert len(tiny) <= 2_000 and "https://ci.example/r" in tiny
+
+
+def test_no_change_and_error_reports(tmp_path: Path, site: Site) -> None:
+    report, _ = make_report(tmp_path, site, site.copy(), Plan("none", "only README.md changed"))
+    files = artifacts(report)
+    assert "no configuration change" in files["report.md"]
+    assert json.loads(files["report.json"])["changed"] is False
+    report.error = "ci-aio does not render at the head side:\nkayobe said | no"
+    md = artifacts(report)["report.md"]
+    assert "cannot render" in md and "> kayobe said | no" in md
+
+
+def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    output.write(out, {"report.md": "one\n"})
+    assert (out / "report.md").read_text() == "one\n"
+    output.write(out, {"report.md": "two\n", "junit.xml": "<x/>\n"})
+    assert sorted(p.name for p in out.iterdir()) == ["junit.xml", "report.md"]
+
+    real = Path.write_text
+
+    def failing(self: Path, text: str, *args: object, **kwargs: object) -> int:
+        if self.name == "junit.xml":
+            raise OSError(28, "No space left on device")
+        return real(self, text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", failing)
+    with pytest.raises(OSError, match="No space"):
+        output.write(out, {"report.md": "three\n", "junit.xml": "<y/>\n"})
+    assert (out / "report.md").read_text() == "two\n"  # the old report, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left behind

@@ -1,0 +1,112 @@
+"""Writing a report: every format, into a directory that appears whole or not at all.
+
+    DIR/report.md     the MR note (capped)
+    DIR/report.html   self-contained, collapsible
+    DIR/report.json   the report as data (format sitectl-config-diff-1)
+    DIR/report.diff   plain unified diff of everything compared (display-safe)
+    DIR/junit.xml     one testcase per render ("ENV base renders", "ENV head renders")
+
+Everything is written into a temporary sibling directory first, then renamed into place; an
+existing DIR is replaced only once the new one is complete. Each text passes secrets.scrub().
+"""
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from sitectl.diff import html, markdown, summary
+from sitectl.diff.model import Report
+from sitectl.diff.secrets import scrub
+from sitectl.errors import SiteError
+
+FILES = ("report.md", "report.html", "report.json", "report.diff", "junit.xml")
+FORMATS = {"md": "report.md", "html": "report.html", "json": "report.json", "diff": "report.diff"}
+
+
+def artifacts(
+    report: Report,
+    unified: str,
+    md_cap: int = markdown.DEFAULT_CAP,
+    full_report: str | None = None,
+    secrets: re.Pattern[str] | None = None,
+) -> dict[str, str]:
+    """{file name: content}, each scrubbed."""
+    texts = {
+        "report.md": markdown.render(report, md_cap, full_report),
+        "report.html": html.render(report),
+        "report.json": json.dumps(report.to_json(), indent=2, sort_keys=False) + "\n",
+        "report.diff": unified,
+        "junit.xml": junit(report),
+    }
+    return {name: scrub(text, secrets) for name, text in texts.items()}
+
+
+def junit(report: Report) -> str:
+    """JUnit XML for GitLab's test widget: did each side render?"""
+    env = report.environment
+    sides = report.renders or {"base": None, "head": None}
+    failures = sum(1 for error in sides.values() if error)
+    suites = ET.Element("testsuites", name="sitectl diff", tests=str(len(sides)))
+    suites.set("failures", str(failures))
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"config-diff {env}",
+        tests=str(len(sides)),
+        failures=str(failures),
+        errors="0",
+        skipped="0",
+        time=f"{report.duration_s:.1f}",
+    )
+    for side, error in sides.items():
+        label = report.base.label if side == "base" else report.head.label
+        case = ET.SubElement(
+            suite, "testcase", classname=f"config-diff.{env}", name=f"{env} {side} renders"
+        )
+        if report.plan.mode == "none":
+            ET.SubElement(case, "skipped", message=f"not rendered: {report.plan.reason}")
+        elif error:
+            failure = ET.SubElement(case, "failure", message=f"{env} does not render at {label}")
+            failure.text = error
+        else:
+            out = ET.SubElement(case, "system-out")
+            out.text = f"{label}: rendered. {summary.headline(report)}"
+    if report.plan.mode == "none":
+        suite.set("skipped", str(len(sides)))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+
+
+def write(directory: Path, files: dict[str, str]) -> Path:
+    """Atomically: `directory` holds all of `files` afterwards, or is as it was."""
+    directory = directory.absolute()
+    parent = directory.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise SiteError(f"cannot create {parent} for the report: {e.strerror}.") from None
+    if directory.exists() and not directory.is_dir():
+        raise SiteError(f"{directory} exists and is not a directory; choose another --out.")
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
+    old = None
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8")
+        os.chmod(staging, 0o755)
+        if directory.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=parent))
+            os.rename(directory, old / "previous")
+        os.rename(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old is not None and (old / "previous").exists() and not directory.exists():
+            os.rename(old / "previous", directory)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    return directory

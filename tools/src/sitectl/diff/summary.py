@@ -1,0 +1,165 @@
+"""Words shared by every view of a report: the headline, the plan line, the summary rows."""
+
+from dataclasses import dataclass
+
+from sitectl.diff.model import (
+    ContainerEntry,
+    FileEntry,
+    HostChange,
+    Placement,
+    Report,
+    ValueChange,
+)
+from sitectl.diff.secrets import ADDED, CHANGED, REMOVED
+
+NAMES_SHOWN = 4  # variables or keys named in one summary row
+
+
+@dataclass(frozen=True)
+class Row:
+    area: str
+    change: str
+    where: str
+
+
+def headline(report: Report) -> str:
+    if report.error:
+        return f"Config diff for {report.environment}: cannot render"
+    if report.plan.mode == "none":
+        return f"Config diff for {report.environment}: no configuration change"
+    if not report.changed:
+        return f"Config diff for {report.environment}: renders identical"
+    counts = report.counts()
+    parts = []
+    if counts["files"]:
+        parts.append(f"{_n(counts['files'], 'file change')} in {_n(counts['services'], 'service')}")
+    if counts["kayobe_variables"]:
+        parts.append(_n(counts["kayobe_variables"], "kayobe variable change"))
+    if counts["kolla_globals"]:
+        parts.append(_n(counts["kolla_globals"], "kolla global"))
+    if counts["inventory"]:
+        parts.append(_n(counts["inventory"], "inventory change"))
+    return f"Config diff for {report.environment}: {', '.join(parts)}"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def sides(report: Report) -> str:
+    return f"base {report.base.label} ({report.base.commit[:10]}) → head {report.head.label} " + (
+        f"({report.head.commit[:10]})"
+    )
+
+
+def plan_line(report: Report) -> str:
+    plan = report.plan
+    if plan.mode == "none":
+        return f"Nothing rendered: {plan.reason}."
+    if plan.mode == "services":
+        return (
+            f"Rendered only {', '.join(plan.services)}: {plan.reason}. The kayobe layer is "
+            f"compared in full."
+        )
+    return f"Rendered everything: {plan.reason}."
+
+
+def describe_value(change: ValueChange) -> str:
+    """One change in words: `a` → `b`, added `x`, changed (redacted)."""
+    if change.secret:
+        return {"added": ADDED, "removed": REMOVED}.get(change.kind, CHANGED)
+    if change.kind == "added":
+        return f"added: {change.new}"
+    if change.kind == "removed":
+        return f"removed (was {change.old})"
+    return f"{change.old} → {change.new}"
+
+
+def key_name(change: ValueChange) -> str:
+    return f"[{change.section}] {change.name}" if change.section is not None else change.name
+
+
+def placement_text(placement: Placement) -> str:
+    containers = ", ".join(placement.containers)
+    return f"{containers} on {placement.hosts_label}" if containers else placement.hosts_label
+
+
+def where(entry: FileEntry) -> str:
+    return "; ".join(placement_text(p) for p in entry.placements)
+
+
+def file_change_text(entry: FileEntry) -> str:
+    if entry.format == "secret":
+        return f"{entry.path}: {CHANGED}"
+    if entry.kind in ("added", "removed"):
+        return f"{entry.path} {entry.kind}"
+    if entry.format == "ini" and entry.changes:
+        names = [key_name(c) for c in entry.changes]
+        more = f" (+{len(names) - NAMES_SHOWN} more)" if len(names) > NAMES_SHOWN else ""
+        return f"{entry.path}: {', '.join(names[:NAMES_SHOWN])}{more}"
+    if entry.format == "binary":
+        return f"{entry.path}: {entry.note}"
+    return f"{entry.path}: +{entry.lines_added} -{entry.lines_removed} lines" + (
+        f" ({entry.note})" if entry.note else ""
+    )
+
+
+def host_change_text(change: HostChange) -> str:
+    groups_added = ", ".join(change.groups_added)
+    groups_removed = ", ".join(change.groups_removed)
+    if change.kind == "added":
+        return f"added{f' (in {groups_added})' if groups_added else ''}"
+    if change.kind == "removed":
+        return f"removed{f' (was in {groups_removed})' if groups_removed else ''}"
+    parts = []
+    if change.groups_added:
+        parts.append(f"now in {groups_added}")
+    if change.groups_removed:
+        parts.append(f"no longer in {groups_removed}")
+    kolla = [f"+{g}" for g in change.kolla_groups_added] + [
+        f"-{g}" for g in change.kolla_groups_removed
+    ]
+    if kolla:
+        parts.append(f"kolla groups {' '.join(kolla[:6])}" + (" …" if len(kolla) > 6 else ""))
+    if change.variables:
+        parts.append("inventory variables " + ", ".join(v.name for v in change.variables))
+    return "moved: " + "; ".join(parts) if parts else "changed"
+
+
+def container_text(entry: ContainerEntry) -> str:
+    return f"container {entry.container} {entry.kind} ({len(entry.files)} files)"
+
+
+def rows(report: Report) -> list[Row]:
+    """The summary table, most structural first: inventory, kayobe, globals, services."""
+    result = [Row("inventory", host_change_text(c), c.hosts_label) for c in report.inventory]
+    for group in report.kayobe:
+        names = [c.name for c in group.changes]
+        more = f" (+{len(names) - NAMES_SHOWN} more)" if len(names) > NAMES_SHOWN else ""
+        result.append(
+            Row("kayobe variables", ", ".join(names[:NAMES_SHOWN]) + more, group.hosts_label)
+        )
+    if report.globals:
+        names = [c.name for c in report.globals]
+        more = f" (+{len(names) - NAMES_SHOWN} more)" if len(names) > NAMES_SHOWN else ""
+        result.append(Row("kolla globals", ", ".join(names[:NAMES_SHOWN]) + more, "all hosts"))
+    for service in report.services:
+        for container in service.containers:
+            result.append(Row(service.service, container_text(container), container.hosts_label))
+        for entry in service.files:
+            result.append(Row(service.service, file_change_text(entry), where(entry)))
+    return result
+
+
+def text(report: Report) -> str:
+    """The short plain-text summary printed on a terminal."""
+    lines = [headline(report), f"  {sides(report)}", f"  {plan_line(report)}"]
+    lines += [f"  note: {n}" for n in report.notes]
+    if report.error:
+        lines += ["", report.error]
+    table = rows(report)
+    if table:
+        lines.append("")
+        width = min(max(len(r.area) for r in table), 20)
+        lines += [f"  {r.area:<{width}}  {r.change}  [{r.where}]" for r in table]
+    return "\n".join(lines) + "\n"
