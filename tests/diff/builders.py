@@ -72,6 +72,13 @@ class Site:
         self.kayobe: dict[str, dict[str, Any]] = {}
         self.configs: dict[str, dict[str, dict[str, str]]] = {}
         self.services: str | list[str] = "all"
+        # kolla/inventory/overcloud: a directory (hosts, host_vars/, group_vars/) as kayobe
+        # writes it, or a single INI file.
+        self.inventory_as_dir = True
+        self.host_vars: dict[str, dict[str, Any]] = {
+            host: {"api_interface": "eth1"} for host in self.hosts
+        }
+        self.group_vars: dict[str, dict[str, Any]] = {"compute": {"nova_compute_virt_type": "kvm"}}
         for index, host in enumerate(self.hosts, start=1):
             self.kayobe[host] = {
                 "group_names": sorted(g for g, hs in self.groups.items() if host in hs),
@@ -111,6 +118,7 @@ class Site:
         self.kayobe[host]["group_names"] = sorted(groups)
         self.kayobe[host]["inventory_hostname"] = host
         self.configs[host] = copy.deepcopy(self.configs[like])
+        self.host_vars[host] = copy.deepcopy(self.host_vars.get(like, {}))
 
     def set_all(
         self, host_filter: str, container_prefix: str, file: str, old: str, new: str
@@ -145,8 +153,15 @@ class Site:
             variables = dict(variables)
             variables["kayobe_config_path"] = f"/tmp/{kayobe_root}/etc/kayobe"
             (root / "kayobe" / f"{host}.yml").write_text(yaml.safe_dump(variables, sort_keys=True))
-        (root / "kolla" / "inventory").mkdir(parents=True)
-        (root / "kolla" / "inventory" / "overcloud").write_text(self.inventory)
+        inventory = root / "kolla" / "inventory" / "overcloud"
+        if self.inventory_as_dir:
+            tree: dict[str, Any] = {"hosts": self.inventory}
+            tree["host_vars"] = {h: yaml.safe_dump(v) for h, v in self.host_vars.items()}
+            tree["group_vars"] = {g: yaml.safe_dump(v) for g, v in self.group_vars.items()}
+            write_tree(inventory, tree)
+        else:
+            inventory.parent.mkdir(parents=True)
+            inventory.write_text(self.inventory)
         (root / "kolla" / "globals.yml").write_text(yaml.safe_dump(self.globals, sort_keys=True))
         write_tree(root / "config", self.configs)
         return root

@@ -97,6 +97,34 @@ def test_removed_and_moved_hosts(tmp_path: Path, site: Site) -> None:
     assert moved.kolla_groups_added == ["compute-sriov"]
 
 
+def test_single_file_inventory(tmp_path: Path, site: Site) -> None:
+    site.inventory_as_dir = False
+    head = site.copy()
+    head.add_host("cmp03", ["compute"], like="cmp01")
+    result = run(tmp_path, site, head)
+    [added] = result.inventory
+    assert added.hosts == ["cmp03"]
+    assert "+++ b/kolla/inventory/overcloud\n" in result.unified
+
+
+def test_kolla_host_and_group_variables(tmp_path: Path, site: Site) -> None:
+    head = site.copy()
+    for host in ("ctl01", "ctl02", "ctl03"):
+        head.host_vars[host]["api_interface"] = "bond0"
+    head.group_vars["compute"]["nova_compute_virt_type"] = "qemu"
+    result = run(tmp_path, site, head)
+    changed, group = result.inventory
+    assert (changed.kind, changed.hosts_label) == ("changed", "3 controllers")
+    [variable] = changed.variables
+    assert (variable.name, variable.old, variable.new) == ("api_interface", "eth1", "bond0")
+    assert (group.kind, group.hosts_label, group.hosts) == (
+        "group variables",
+        "group compute",
+        ["cmp01", "cmp02"],
+    )
+    assert "+++ b/kolla/inventory/overcloud/host_vars/ctl01" in result.unified
+
+
 def test_network_change_grouped_by_host_group(tmp_path: Path, site: Site) -> None:
     head = site.copy()
     for host in ("cmp01", "cmp02"):
@@ -235,7 +263,7 @@ def test_render_root_paths_are_not_changes(tmp_path: Path, site: Site) -> None:
 
 def test_missing_base_side_shows_everything_added(tmp_path: Path, site: Site) -> None:
     result = compare(None, site.write(tmp_path / "head"), services.load())
-    assert {c.kind for c in result.inventory} == {"added"}
+    assert {c.kind for c in result.inventory} == {"added", "group variables"}
     assert "+++ b/config/ctl01/nova-api/nova.conf" in result.unified
 
 

@@ -16,6 +16,7 @@ VERBS: tuple[Verb, ...] = (
     kayobe.VERB,
     test.VERB,
     validate.VERB,
+    __import__("sitectl.verbs.diff", fromlist=["VERB"]).VERB,  # sitectl diff
 )
 
 

@@ -64,7 +64,9 @@ class Render:
     meta: dict[str, Any] = field(default_factory=dict)
     kayobe: dict[str, dict[str, Any]] = field(default_factory=dict)
     inventory: Inventory = field(default_factory=Inventory)
-    inventory_text: str = ""
+    inventory_files: dict[str, str] = field(default_factory=dict)  # relative path -> guarded
+    host_vars: dict[str, dict[str, Any]] = field(default_factory=dict)  # kolla's, guarded
+    group_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     globals: dict[str, Any] = field(default_factory=dict)
     roots: list[tuple[str, str]] = field(default_factory=list)  # (path, placeholder)
 
@@ -133,14 +135,38 @@ def load(root: Path | None) -> Render:
         host: secrets.guard_data(_normalise_data(variables, render))
         for host, variables in raw_hosts.items()
     }
-    inventory_file = root / INVENTORY
-    if inventory_file.is_file():
-        render.inventory_text = render.normalise(inventory_file.read_text(encoding="utf-8"))
-        render.inventory = parse_inventory(render.inventory_text)
+    _load_inventory(render, root / INVENTORY)
     globals_file = root / GLOBALS
     if globals_file.is_file():
         render.globals = secrets.guard_data(_normalise_data(_yaml(globals_file) or {}, render))
     return render
+
+
+def _load_inventory(render: Render, path: Path) -> None:
+    """kolla-ansible's inventory: one INI file, or a directory of them with host_vars/ and
+    group_vars/ (as kayobe writes inventory/overcloud/)."""
+    files = {"": path} if path.is_file() else {}
+    if path.is_dir():
+        files = {str(p.relative_to(path)): p for p in sorted(path.rglob("*")) if p.is_file()}
+    ini_texts = []
+    for relative, file in files.items():
+        text = render.normalise(file.read_text(encoding="utf-8", errors="replace"))
+        render.inventory_files[relative] = secrets.guard_text(relative, text)
+        parts = relative.split("/")
+        if parts[0] in ("host_vars", "group_vars") and len(parts) >= 2:
+            name = parts[1].removesuffix(".yml").removesuffix(".yaml")
+            data = _yaml(file)
+            target = render.host_vars if parts[0] == "host_vars" else render.group_vars
+            if isinstance(data, dict):
+                target.setdefault(name, {}).update(
+                    secrets.guard_data(_normalise_data(data, render))
+                )
+        else:
+            ini_texts.append(text)
+    render.inventory = parse_inventory("\n".join(ini_texts))
+    for host, inline in render.inventory.hosts.items():
+        if inline:
+            render.host_vars.setdefault(host, {}).update(secrets.guard_data(inline))
 
 
 def _yaml(path: Path) -> Any:
@@ -172,7 +198,9 @@ def compare(
     unified: list[str] = []
     notes: list[str] = []
     inventory_changes = compare_inventory(base, head, namer)
-    unified += text_diff("kolla/inventory/overcloud", base.inventory_text, head.inventory_text)
+    for name in sorted(set(base.inventory_files) | set(head.inventory_files)):
+        label = str(INVENTORY / name) if name else str(INVENTORY)
+        unified += text_diff(label, base.inventory_files.get(name), head.inventory_files.get(name))
     globals_changes = [change for _, change in value_changes(base.globals, head.globals, "")]
     unified += text_diff("kolla/globals.yml", _yaml_text(base.globals), _yaml_text(head.globals))
     kayobe_groups = compare_kayobe(base, head, namer)
@@ -248,14 +276,14 @@ def compare_inventory(base: Render, head: Render, namer: HostNamer) -> list[Host
         old_kolla = base_kolla.get(host, set()) - set(IGNORED)
         new_kolla = head_kolla.get(host, set()) - set(IGNORED)
         variables = tuple(
-            (name, change.kind, change.old, change.new, change.secret)
+            (name, change.kind, change.old, change.new, change.secret, change.note)
             for name, change in value_changes(
-                base.inventory.hosts.get(host, {}), head.inventory.hosts.get(host, {}), ""
+                base.host_vars.get(host, {}), head.host_vars.get(host, {}), ""
             )
         )
         if old != new or old_kolla != new_kolla or variables:
             key = (
-                "moved",
+                "moved" if old != new or old_kolla != new_kolla else "changed",
                 tuple(sorted(new - old)),
                 tuple(sorted(old - new)),
                 (tuple(sorted(new_kolla - old_kolla)), tuple(sorted(old_kolla - new_kolla))),
@@ -269,19 +297,38 @@ def compare_inventory(base: Render, head: Render, namer: HostNamer) -> list[Host
             HostChange(
                 kind=kind,
                 hosts=sort_hosts(hosts),
-                hosts_label=namer.label(hosts) if kind == "moved" else ", ".join(sort_hosts(hosts)),
+                hosts_label=", ".join(sort_hosts(hosts))
+                if kind in ("added", "removed")
+                else namer.label(hosts),
                 groups_added=list(added),
                 groups_removed=list(removed),
                 kolla_groups_added=list(kolla_added),
                 kolla_groups_removed=list(kolla_removed),
                 variables=[
-                    ValueChange(name=n, kind=k, old=o, new=w, secret=s)
-                    for n, k, o, w, s in variables
+                    ValueChange(name=n, kind=k, old=o, new=w, secret=s, note=t)
+                    for n, k, o, w, s, t in variables
                 ],
             )
         )
-    order = {"added": 0, "removed": 1, "moved": 2}
-    changes.sort(key=lambda c: (order[c.kind], natural_key(c.hosts[0])))
+    for group in sorted(set(base.group_vars) | set(head.group_vars)):
+        found = [
+            change
+            for _, change in value_changes(
+                base.group_vars.get(group, {}), head.group_vars.get(group, {}), ""
+            )
+        ]
+        if found:
+            members = head.inventory.members(group) or base.inventory.members(group)
+            changes.append(
+                HostChange(
+                    kind="group variables",
+                    hosts=sort_hosts(members),
+                    hosts_label=f"group {group}",
+                    variables=found,
+                )
+            )
+    order = {"added": 0, "removed": 1, "moved": 2, "changed": 3, "group variables": 4}
+    changes.sort(key=lambda c: (order[c.kind], natural_key(c.hosts[0] if c.hosts else "")))
     return changes
 
 

@@ -81,10 +81,15 @@ def _inventory(report: Report) -> list[str]:
         f"<tr><td>{escape(c.hosts_label)}</td><td>{escape(summary.host_change_text(c))}</td></tr>"
         for c in report.inventory
     )
-    return [
+    parts = [
         "<details open><summary><b>Inventory</b></summary>",
-        f"<table><tr><th>Hosts</th><th>Change</th></tr>{rows}</table></details>",
+        f"<table><tr><th>Hosts</th><th>Change</th></tr>{rows}</table>",
     ]
+    for change in report.inventory:
+        if change.variables:
+            parts.append(f"<h3>Inventory variables of {escape(change.hosts_label)}</h3>")
+            parts.append(_value_table(change.variables, "Variable"))
+    return [*parts, "</details>"]
 
 
 def _variables(report: Report) -> list[str]:

@@ -98,7 +98,12 @@ def _sections(report: Report) -> list[str]:
         for change in report.inventory:
             text = summary.host_change_text(change)
             lines.append(f"| {cell(change.hosts_label)} | {cell(text, limit=2000)} |")
-        sections.append("\n".join([*lines, "", "</details>"]))
+        lines.append("")
+        for change in report.inventory:
+            if change.variables:
+                lines += [f"**Inventory variables of {cell(change.hosts_label)}**", ""]
+                lines += _value_table(change.variables, "Variable")
+        sections.append("\n".join([*lines, "</details>"]))
     if report.kayobe:
         lines = ["<details><summary><b>Kayobe variables</b> (by host group)</summary>", ""]
         for group in report.kayobe:

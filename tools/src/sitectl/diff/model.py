@@ -98,7 +98,7 @@ class ServiceDiff:
 class HostChange:
     """Inventory: hosts added, removed, or moved between groups."""
 
-    kind: str  # added, removed, moved
+    kind: str  # added, removed, moved (between groups), changed (variables), group variables
     hosts: list[str]
     hosts_label: str
     groups_added: list[str] = field(default_factory=list)  # kayobe's groups

@@ -111,6 +111,8 @@ def host_change_text(change: HostChange) -> str:
         return f"added{f' (in {groups_added})' if groups_added else ''}"
     if change.kind == "removed":
         return f"removed{f' (was in {groups_removed})' if groups_removed else ''}"
+    if change.kind == "group variables":
+        return "group variables: " + ", ".join(v.name for v in change.variables)
     parts = []
     if change.groups_added:
         parts.append(f"now in {groups_added}")
@@ -123,7 +125,9 @@ def host_change_text(change: HostChange) -> str:
         parts.append(f"kolla groups {' '.join(kolla[:6])}" + (" …" if len(kolla) > 6 else ""))
     if change.variables:
         parts.append("inventory variables " + ", ".join(v.name for v in change.variables))
-    return "moved: " + "; ".join(parts) if parts else "changed"
+    if not parts:
+        return "changed"
+    return ("moved: " if change.kind == "moved" else "") + "; ".join(parts)
 
 
 def container_text(entry: ContainerEntry) -> str:

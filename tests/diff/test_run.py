@@ -1,0 +1,204 @@
+"""End to end through git with the stand-in renderer: MR semantics, the plan, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ansible.parsing.vault import VaultLib, VaultSecret
+
+from sitectl.diff import git as diff_git
+from sitectl.diff.run import Request, run
+from sitectl.errors import SiteError
+
+from .conftest import NOVA_CONF, commit, git, write
+from .fake_render import FakeRenderer
+
+PCI = NOVA_CONF.replace("ImagePropertiesFilter", "ImagePropertiesFilter,PciPassthroughFilter")
+
+
+def branch(repo: Path, name: str, files: dict[str, str], start: str = "main") -> str:
+    git(repo, "checkout", "-q", "-b", name, start)
+    sha = commit(repo, files, name)
+    git(repo, "checkout", "-q", "main")
+    return sha
+
+
+def changed_keys(outcome) -> set[tuple[str, str, str]]:  # noqa: ANN001
+    return {
+        (service.service, entry.path, f"[{change.section}] {change.name}")
+        for service in outcome.report.services
+        for entry in service.files
+        for change in entry.changes
+    }
+
+
+def test_changes_landed_on_target_meanwhile_do_not_show(
+    site_repo: Path, renderer: FakeRenderer
+) -> None:
+    branch(site_repo, "feature", {"etc/kayobe/kolla/config/nova.conf": PCI})
+    # Meanwhile, on the target: another nova.conf change, and keystone's debug.
+    later = NOVA_CONF.replace("debug = False", "debug = True")
+    commit(
+        site_repo,
+        {
+            "etc/kayobe/kolla/config/nova.conf": later,
+            "etc/kayobe/kolla/config/keystone.conf": "[DEFAULT]\ndebug = True\n",
+        },
+        "target moves on",
+    )
+    outcome = run(Request(site_repo, "ci-aio", "main", "feature"), renderer=renderer)
+    assert changed_keys(outcome) == {("nova", "nova.conf", "[filter_scheduler] enabled_filters")}
+    assert outcome.report.head.label == "feature merged onto main"
+    # A naive diff of the two branch heads would have shown the target's changes reverted.
+    naive = run(Request(site_repo, "ci-aio", "feature", "main"), renderer=renderer)
+    assert ("nova", "nova.conf", "[DEFAULT] debug") in changed_keys(naive)
+
+
+def test_one_service_change_renders_only_that_service(
+    site_repo: Path, renderer: FakeRenderer
+) -> None:
+    branch(site_repo, "feature", {"etc/kayobe/kolla/config/nova.conf": PCI})
+    outcome = run(Request(site_repo, "ci-aio", "main", "feature"), renderer=renderer)
+    assert outcome.report.plan.mode == "services"
+    assert [call["services"] for call in renderer.calls] == [["nova", "nova-cell"]] * 2
+    [entry] = outcome.report.services[0].files
+    assert [(p.hosts_label, p.containers) for p in entry.placements] == [
+        ("3 controllers", ["nova-api"]),
+        ("compute (2 hosts)", ["nova-compute"]),
+    ]
+
+
+def test_kayobe_change_renders_everything_and_says_why(
+    site_repo: Path, renderer: FakeRenderer
+) -> None:
+    networks = "internal_net_cidr: 10.1.0.0/24\ninternal_net_vlan: 100\n"
+    branch(site_repo, "feature", {"etc/kayobe/networks.yml": networks})
+    outcome = run(Request(site_repo, "ci-aio", "main", "feature"), renderer=renderer)
+    assert outcome.report.plan.mode == "full"
+    assert outcome.report.plan.trigger == "etc/kayobe/networks.yml"
+    assert [call["services"] for call in renderer.calls] == [None, None]
+    [group] = outcome.report.kayobe
+    assert group.hosts_label == "all 5 hosts"
+    assert [(c.name, c.old, c.new) for c in group.changes] == [
+        ("internal_net_cidr", "10.0.0.0/24", "10.1.0.0/24")
+    ]
+
+
+def test_documentation_change_renders_nothing(site_repo: Path, renderer: FakeRenderer) -> None:
+    branch(
+        site_repo,
+        "docs",
+        {"README.md": "# better\n", "environments/ci-aio/README.md": "# ci\n", "tools/t.py": ""},
+    )
+    outcome = run(Request(site_repo, "ci-aio", "main", "docs"), renderer=renderer)
+    assert outcome.report.plan.mode == "none"
+    assert renderer.calls == []
+    assert not outcome.report.changed
+
+
+def test_other_environments_change_renders_nothing(site_repo: Path, renderer: FakeRenderer) -> None:
+    branch(site_repo, "other", {"environments/other/other.yml": "os_distribution: debian\n"})
+    outcome = run(Request(site_repo, "ci-aio", "main", "other"), renderer=renderer)
+    assert outcome.report.plan.mode == "none" and renderer.calls == []
+
+
+def test_working_tree_is_the_default_head(site_repo: Path, renderer: FakeRenderer) -> None:
+    write(site_repo, {"etc/kayobe/kolla/config/nova.conf": PCI})  # uncommitted
+    write(site_repo, {"etc/kayobe/new.yml": "new_variable: 1\n"})  # untracked
+    index_before = git(site_repo, "diff", "--cached", "--name-only")
+    outcome = run(Request(site_repo, "ci-aio", "main"), renderer=renderer)
+    assert outcome.report.head.label == "the working tree"
+    assert ("nova", "nova.conf", "[filter_scheduler] enabled_filters") in changed_keys(outcome)
+    assert [c.name for g in outcome.report.kayobe for c in g.changes] == ["new_variable"]
+    # The operator's index and working tree are as they were.
+    assert git(site_repo, "diff", "--cached", "--name-only") == index_before
+    assert "?? etc/kayobe/new.yml" in git(site_repo, "status", "--porcelain")
+
+
+def test_merge_conflict_is_a_clear_error(site_repo: Path, renderer: FakeRenderer) -> None:
+    branch(site_repo, "feature", {"etc/kayobe/kolla/config/keystone.conf": "[DEFAULT]\nx = 1\n"})
+    commit(site_repo, {"etc/kayobe/kolla/config/keystone.conf": "[DEFAULT]\nx = 2\n"}, "clash")
+    with pytest.raises(SiteError, match=r"conflicts in etc/kayobe/kolla/config/keystone.conf"):
+        run(Request(site_repo, "ci-aio", "main", "feature"), renderer=renderer)
+    assert renderer.calls == []
+
+
+def test_already_merged_head_changes_nothing(site_repo: Path, renderer: FakeRenderer) -> None:
+    git(site_repo, "branch", "old")
+    commit(site_repo, {"etc/kayobe/kolla/config/nova.conf": PCI}, "main moves on")
+    outcome = run(Request(site_repo, "ci-aio", "main", "old"), renderer=renderer)
+    assert outcome.report.plan.mode == "none" and not outcome.report.changed
+
+
+def test_unknown_ref(site_repo: Path, renderer: FakeRenderer) -> None:
+    with pytest.raises(SiteError, match=r"unknown git revision 'no-such-branch'") as caught:
+        run(Request(site_repo, "ci-aio", "no-such-branch"), renderer=renderer)
+    assert "git fetch" in caught.value.message
+    assert renderer.calls == []
+
+
+def test_unknown_environment(site_repo: Path, renderer: FakeRenderer) -> None:
+    with pytest.raises(SiteError, match=r"unknown environment 'nope'.*ci-aio") as caught:
+        run(Request(site_repo, "nope", "main", "main"), renderer=renderer)
+    assert "/tmp" not in caught.value.message  # names the side, not a scratch path
+    assert renderer.calls == []
+
+
+def test_new_environment_has_an_empty_base(site_repo: Path, renderer: FakeRenderer) -> None:
+    branch(site_repo, "new-env", {"environments/fresh/fresh.yml": "os_distribution: rocky\n"})
+    outcome = run(Request(site_repo, "fresh", "main", "new-env"), renderer=renderer)
+    assert outcome.report.plan.mode == "full"
+    assert len(renderer.calls) == 1  # the head only
+    assert {c.kind for c in outcome.report.inventory} == {"added"}
+    assert any("is new" in n for n in outcome.report.notes)
+
+
+def test_render_failure_is_reported_per_side(site_repo: Path, renderer: FakeRenderer) -> None:
+    head = branch(site_repo, "broken", {"etc/kayobe/networks.yml": "internal_net_cidr: x\n"})
+    merged = head  # a fast-forward: the head itself is the merge result
+    renderer.fail_on.add(merged)
+    outcome = run(Request(site_repo, "ci-aio", "main", "broken"), renderer=renderer)
+    assert outcome.report.renders == {
+        "base": None,
+        "head": "kayobe rejected the configuration of ci-aio (fake render).",
+    }
+    assert outcome.report.error and "head side" in outcome.report.error
+
+
+def test_vault_password_checked_before_rendering(
+    site_repo: Path, renderer: FakeRenderer, tmp_path: Path
+) -> None:
+    vault = VaultLib([("default", VaultSecret(b"right-password"))])
+    secret = vault.encrypt("db-Secret-1").decode()
+    indented = "\n".join("  " + line for line in secret.splitlines())
+    branch(
+        site_repo,
+        "vaulted",
+        {"etc/kayobe/secrets.yml": f"database_password: !vault |\n{indented}\n"},
+    )
+    with pytest.raises(SiteError, match="no vault password was given"):
+        run(Request(site_repo, "ci-aio", "main", "vaulted"), renderer=renderer)
+    wrong = tmp_path / "wrong"
+    wrong.write_text("wrong-password\n")
+    with pytest.raises(SiteError, match=r"does not decrypt head:etc/kayobe/secrets.yml"):
+        run(
+            Request(site_repo, "ci-aio", "main", "vaulted", vault_password_file=wrong),
+            renderer=renderer,
+        )
+    assert renderer.calls == []
+    right = tmp_path / "right"
+    right.write_text("right-password\n")
+    outcome = run(
+        Request(site_repo, "ci-aio", "main", "vaulted", vault_password_file=right),
+        renderer=renderer,
+    )
+    assert outcome.secrets is not None and outcome.secrets.search("x db-Secret-1 y")
+
+
+def test_git_helpers_touch_nothing(site_repo: Path) -> None:
+    refs_before = git(site_repo, "show-ref")
+    snapshot = diff_git.snapshot_working_tree(site_repo)
+    merged = diff_git.merge_onto(site_repo, git(site_repo, "rev-parse", "main"), snapshot, "a", "b")
+    assert git(site_repo, "show-ref") == refs_before
+    assert diff_git.changed_files(site_repo, "main", merged) == []

@@ -1,0 +1,122 @@
+"""What a change needs rendered: nothing, some kolla services, or everything.
+
+From the files that differ between base and head, for one environment:
+
+- outside the configuration (README.md, tools/, tests/, ci/, docs...): nothing to render.
+  The configuration is etc/kayobe/ and what its symlinks reach (environments/, ansible/).
+  Both sides are rendered with the same toolchain, so requirements.txt cannot change a diff.
+- another environment's files (not in this environment's layering): nothing.
+- Markdown files (not inside an inventory directory): nothing.
+- kolla/config/NAME.conf or kolla/config/NAME/... (base or an environment's): the kolla-ansible
+  services whose roles read that override, e.g. nova.conf -> nova, nova-cell;
+  neutron/ml2_conf.ini -> neutron. global.conf, or a name no role is known to read: everything.
+- anything else of the configuration (*.yml, inventory, kolla/globals.yml, passwords.yml,
+  networks, .kayobe-environment, hooks, symlinks): everything, since it may reach any service.
+"""
+
+import posixpath
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sitectl.diff.model import Plan
+from sitectl.diff.services import KollaServices
+
+CONFIG_ROOT = "etc/kayobe"
+ENVIRONMENTS = "environments"  # inside CONFIG_ROOT (usually a symlink to REPO/environments)
+EVERYTHING = "global"  # kolla/config/global.conf applies to every service
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one changed file means for the render."""
+
+    kind: str  # "none", "services", "full"
+    why: str
+    services: frozenset[str] = frozenset()
+
+
+def config_roots(links: Mapping[str, str]) -> dict[str, str]:
+    """{repository path: path as kayobe sees it} for etc/kayobe and the directories its
+    top-level symlinks point to (etc/kayobe/environments -> ../../environments)."""
+    roots = {CONFIG_ROOT: CONFIG_ROOT}
+    for link, target in links.items():
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(link), target))
+        if not resolved.startswith(("..", "/")):
+            roots[resolved] = link
+    return roots
+
+
+def classify(
+    path: str,
+    environments: Iterable[str],
+    services: KollaServices,
+    roots: Mapping[str, str] | None = None,
+) -> Effect:
+    """The effect of a change to `path` (relative to the repository) on rendering the
+    environment whose layering is `environments` (dependencies and itself)."""
+    roots = roots or {CONFIG_ROOT: CONFIG_ROOT, ENVIRONMENTS: f"{CONFIG_ROOT}/{ENVIRONMENTS}"}
+    seen_as = None
+    for root, alias in sorted(roots.items(), key=lambda item: -len(item[0])):
+        if path == root or path.startswith(root + "/"):
+            seen_as = alias + path[len(root) :]
+            break
+    if seen_as is None:
+        return Effect("none", f"{path} is not part of the configuration")
+    relative = seen_as[len(CONFIG_ROOT) :].lstrip("/")
+    parts = relative.split("/") if relative else []
+    if path.endswith(".md") and "inventory" not in parts[:-1]:
+        return Effect("none", f"{path} is documentation")
+    if len(parts) >= 2 and parts[0] == ENVIRONMENTS:
+        if parts[1] not in set(environments):
+            return Effect("none", f"{path} belongs to another environment ({parts[1]})")
+        if len(parts) == 2:
+            return Effect("full", f"{path} changes the environment itself")
+        parts = parts[2:]  # inside an environment of the layering: same rules as the base
+    if len(parts) >= 3 and parts[0] == "kolla" and parts[1] == "config":
+        name = parts[2] if len(parts) > 3 else parts[2].rsplit(".", 1)[0]
+        if name == EVERYTHING:
+            return Effect("full", f"{path} applies to every kolla service")
+        tags = services.tags_for_override(name)
+        if tags is None:
+            return Effect("full", f"no kolla-ansible role is known to read {path}")
+        listed = ", ".join(sorted(tags))
+        return Effect("services", f"{path} is read by {listed} only", tags)
+    return Effect("full", f"{path} may affect any service")
+
+
+def plan(
+    changed: Iterable[str],
+    environments: Iterable[str],
+    services: KollaServices,
+    roots: Mapping[str, str] | None = None,
+    force_full: bool = False,
+) -> Plan:
+    changed = sorted(set(changed))
+    environments = list(environments)
+    effects = {path: classify(path, environments, services, roots) for path in changed}
+    relevant = {path: e for path, e in effects.items() if e.kind != "none"}
+    if force_full:
+        return Plan("full", "a full render was asked for (--full)", changed_files=changed)
+    if not relevant:
+        reason = (
+            "no configuration file of this environment changed"
+            if changed
+            else "the two sides are the same tree"
+        )
+        return Plan("none", reason, changed_files=changed)
+    full = [path for path, e in relevant.items() if e.kind == "full"]
+    if full:
+        more = f" (and {len(full) - 1} more)" if len(full) > 1 else ""
+        return Plan(
+            "full",
+            f"{relevant[full[0]].why}{more}",
+            changed_files=changed,
+            trigger=full[0],
+        )
+    tags = sorted({t for e in relevant.values() for t in e.services})
+    return Plan(
+        "services",
+        f"the change touches only {', '.join(relevant)}, which only these services read",
+        services=tags,
+        changed_files=changed,
+    )

@@ -1,0 +1,162 @@
+"""`sitectl diff`, end to end: commits -> plan -> two renders -> comparison -> report.
+
+Order matters for the operator: everything that can be checked cheaply (the revisions, the
+merge, the environment on both sides, the vault password) is checked before the first render,
+so a mistake costs seconds, not minutes, and leaves nothing behind.
+"""
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitectl import redact, vault
+from sitectl.diff import git, plan, services
+from sitectl.diff.compare import compare
+from sitectl.diff.model import Plan, Report, Side
+from sitectl.environments import discover, layering
+from sitectl.errors import SiteError
+from sitectl.progress import note
+
+# render(repo, env, *, ref, services, out, vault_password_file, use_cache) -> render directory
+Renderer = Callable[..., Path]
+
+
+@dataclass
+class Request:
+    repo: Path
+    environment: str
+    base: str
+    head: str | None = None  # None: the working tree (uncommitted changes included)
+    full: bool = False  # render everything whatever the change
+    vault_password_file: Path | None = None
+    use_cache: bool = True
+
+
+@dataclass
+class Outcome:
+    report: Report
+    unified: str
+    secrets: re.Pattern[str] | None = None  # known plaintexts, for the artifacts' last scrub
+    renders: dict[str, Path | None] = field(default_factory=dict)
+
+
+def default_renderer() -> Renderer:
+    try:
+        from sitectl.render import render  # optional until it exists
+    except ImportError as e:
+        raise SiteError(
+            f"sitectl's renderer (sitectl.render) is not available ({e}); the diff needs it."
+        ) from None
+    return render
+
+
+def run(request: Request, renderer: Renderer | None = None) -> Outcome:
+    started = time.monotonic()
+    repo = request.repo
+    base_commit = git.resolve(repo, request.base)
+    if request.head is None:
+        head_commit = git.snapshot_working_tree(repo)
+        head_label = "the working tree"
+    else:
+        head_commit = git.resolve(repo, request.head)
+        head_label = request.head
+    merged = git.merge_onto(repo, base_commit, head_commit, head_label, request.base)
+    if merged not in (head_commit, base_commit):
+        head_label = f"{head_label} merged onto {request.base}"
+    base_side = Side(label=request.base, commit=base_commit, ref=request.base)
+    head_side = Side(label=head_label, commit=merged, ref=request.head)
+
+    env = request.environment
+    base_layers, head_layers, secrets = _check_sides(request, base_commit, merged)
+    changed = git.changed_files(repo, base_commit, merged)
+    roots = plan.config_roots(git.symlinks(repo, merged, plan.CONFIG_ROOT))
+    layers = set(head_layers) | set(base_layers or ())
+    the_plan = plan.plan(changed, layers, services.load(), roots, force_full=request.full)
+    if base_layers is None and the_plan.mode != "none":
+        the_plan = Plan(
+            "full",
+            f"environment {env} does not exist on the base side",
+            changed_files=changed,
+        )
+    note("diff", f"{env}: {the_plan.reason}")
+
+    report = Report(environment=env, base=base_side, head=head_side, plan=the_plan)
+    outcome = Outcome(report=report, unified="", secrets=secrets)
+    if base_layers is None:
+        report.notes.append(f"environment {env} is new: everything in it shows as added")
+    if the_plan.mode != "none":
+        render = renderer or default_renderer()
+        scope: Sequence[str] | None = the_plan.services or None
+        dirs: dict[str, Path | None] = {}
+        for side, commit in (("base", base_commit), ("head", merged)):
+            if side == "base" and base_layers is None:
+                dirs[side], report.renders[side] = None, None
+                continue
+            try:
+                dirs[side] = render(
+                    repo,
+                    env,
+                    ref=commit,
+                    services=scope,
+                    vault_password_file=request.vault_password_file,
+                    use_cache=request.use_cache,
+                )
+                report.renders[side] = None
+            except SiteError as e:
+                dirs[side] = None
+                report.renders[side] = e.render().removeprefix("sitectl: error: ")
+        outcome.renders = dirs
+        failed = {side: error for side, error in report.renders.items() if error}
+        if failed:
+            report.error = "\n\n".join(
+                f"{env} does not render at the {side} side "
+                f"({base_side.label if side == 'base' else head_side.label}):\n{error}"
+                for side, error in failed.items()
+            )
+        else:
+            comparison = compare(dirs.get("base"), dirs["head"], services.load())
+            report.inventory = comparison.inventory
+            report.kayobe = comparison.kayobe
+            report.globals = comparison.globals
+            report.services = comparison.services
+            report.notes += comparison.notes
+            outcome.unified = comparison.unified
+    report.duration_s = time.monotonic() - started
+    return outcome
+
+
+def _check_sides(
+    request: Request, base_commit: str, head_commit: str
+) -> tuple[list[str] | None, list[str], re.Pattern[str] | None]:
+    """The environment's layering on each side (None: absent on the base side), and every
+    secret plaintext either side uses. Errors name the side, not a temporary path."""
+    env = request.environment
+    password = vault.find_password(request.repo, request.vault_password_file)
+    layers: dict[str, list[str] | None] = {}
+    plaintexts: set[str] = set()
+    for side, commit in (("base", base_commit), ("head", head_commit)):
+        with git.exported(request.repo, commit) as tree:
+            try:
+                layers[side] = layering(discover(tree), env)
+            except SiteError as e:
+                if side == "base" and env not in discover(tree):
+                    layers[side] = None
+                    continue
+                message = e.message.replace(str(tree), f"{side}:")
+                raise SiteError(f"at the {side} side ({git.short(commit)}): {message}") from None
+            encrypted = vault.find_encrypted(vault.config_roots(tree, env))
+            if encrypted and password is None:
+                raise vault.missing_password(request.repo)
+            if encrypted and password is not None:
+                try:
+                    plaintexts |= vault.decrypt(encrypted, password)
+                except SiteError as e:
+                    message = e.message.replace(str(tree) + "/", f"{side}:")
+                    raise SiteError(message) from None
+    if password is not None:
+        plaintexts.add(password.value)
+    head_layers = layers["head"]
+    assert head_layers is not None
+    return layers["base"], head_layers, redact.secrets_pattern(plaintexts)
