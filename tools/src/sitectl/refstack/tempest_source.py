@@ -1,0 +1,99 @@
+"""The pinned tempest release as a local git repository, for Rally's verifier.
+
+Rally clones a verifier's source with git and cannot use the pip-installed tempest, and the
+runner has no route to opendev. So the release's sdist (from PyPI, through pip) is unpacked
+and committed into a git repository tagged with the version; both are cached under
+REPO/.cache/sitectl/refstack/, keyed by the sdist's sha256.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from sitectl.errors import SiteError
+from sitectl.repo import cache_dir
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "sitectl",
+    "GIT_AUTHOR_EMAIL": "sitectl@localhost",
+    "GIT_COMMITTER_NAME": "sitectl",
+    "GIT_COMMITTER_EMAIL": "sitectl@localhost",
+    # Reproducible commits: same sdist, same commit id.
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
+}
+
+
+def sdist(repo: Path, version: str) -> Path:
+    """tempest-VERSION.tar.gz, downloaded once by pip (PyPI or the configured index)."""
+    where = cache_dir(repo, "sitectl", "refstack", "sdist")
+    found = sorted(where.glob(f"tempest-{version}.tar.gz"))
+    if found:
+        return found[0]
+    where.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:"),
+            *("--dest", str(where), f"tempest=={version}"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    found = sorted(where.glob(f"tempest-{version}.tar.gz"))
+    if result.returncode != 0 or not found:
+        raise SiteError(
+            f"pip could not download the tempest {version} sdist (needed to build Rally's "
+            "verifier without opendev); is PyPI or a mirror reachable?",
+            details=result.stderr.strip().splitlines()[-5:],
+        )
+    return found[0]
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def git_repo(repo: Path, version: str) -> tuple[Path, str]:
+    """(a git repository of the tempest release with tag VERSION, the sdist's sha256)."""
+    archive = sdist(repo, version)
+    digest = sha256(archive)
+    target = cache_dir(repo, "sitectl", "refstack", f"tempest-git-{version}-{digest[:16]}")
+    if (target / ".git" / "refs" / "tags" / version).exists():
+        return target, digest
+    parent = target.parent
+    with tempfile.TemporaryDirectory(dir=parent, prefix=".tempest-git-") as scratch:
+        work = Path(scratch) / "repo"
+        with tarfile.open(archive) as tar:
+            tar.extractall(scratch, filter="data")
+        (unpacked,) = [p for p in Path(scratch).iterdir() if p.name != "repo"]
+        unpacked.rename(work)
+        env = {**os.environ, **GIT_IDENTITY, "PBR_VERSION": version}
+        for args in (
+            ["init", "-q", "-b", "master"],
+            ["add", "-A", "-f"],
+            ["commit", "-q", "--no-gpg-sign", "-m", f"tempest {version} (PyPI sdist {digest})"],
+            ["tag", version],
+        ):
+            result = subprocess.run(
+                ["git", *args], cwd=work, env=env, capture_output=True, text=True, check=False
+            )
+            if result.returncode != 0:
+                raise SiteError(
+                    f"git {args[0]} failed while building the tempest repository.",
+                    details=result.stderr.strip().splitlines()[-5:],
+                )
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+    return target, digest
