@@ -59,6 +59,17 @@ class Locator:
                     return found
         return None
 
+    def family(self, prefix: str) -> Location | None:
+        """Where variables named PREFIX* are defined (the last layer's first one): where to add
+        a missing NAME_cidr is where network NAME's other attributes are."""
+        pattern = re.compile(rf"^[\"']?{re.escape(prefix)}\w*[\"']?\s*:")
+        for root in reversed(self.roots):
+            for path in reversed(vars_files(root)):
+                for number, line in enumerate(_lines(path), start=1):
+                    if pattern.match(line):
+                        return Location(relative(self.repo, path), number)
+        return None
+
     def host_entry(self, host: str) -> Location | None:
         """The inventory line that lists `host` (the last layer's), if any."""
         for root in reversed(self.roots):

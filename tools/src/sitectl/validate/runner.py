@@ -22,7 +22,7 @@ from sitectl.progress import note
 from sitectl.repo import cache_dir
 from sitectl.validate import files
 from sitectl.validate.finding import Finding
-from sitectl.validate.locate import Locator
+from sitectl.validate.locate import Location, Locator
 from sitectl.validate.rules import RULES, kayobe_load
 from sitectl.validate.site import Site, build_site
 from sitectl.validate.stages import FILES, SITE
@@ -217,16 +217,27 @@ def _load_site(
 
 
 def _locate(locator: Locator, site: Site, results: Iterable[RuleResult]) -> None:
-    """Fill in file and line of findings that name a key but no file."""
+    """Fill in file and line of findings that name a key but no file: the key's winning
+    definition; for a key defined nowhere, the host's inventory entry (per-host keys) or where
+    the network's other attributes are (NAME_cidr...)."""
     for result in results:
         located = []
         for finding in result.findings:
             if finding.file is None and finding.key is not None:
-                host = site.hosts.get(finding.host) if finding.host else None
-                where = locator.locate(finding.key, finding.host, host.groups if host else ()) or (
-                    locator.host_entry(finding.host) if finding.host else None
-                )
+                where = _where(locator, site, finding.key, finding.host)
                 if where is not None:
                     finding = finding.located(where.file, where.line)
             located.append(finding)
         result.findings = located
+
+
+def _where(locator: Locator, site: Site, key: str, host_name: str | None) -> Location | None:
+    host = site.hosts.get(host_name) if host_name else None
+    where = locator.locate(key, host_name, host.groups if host else ())
+    if where is None and host_name:
+        where = locator.host_entry(host_name)
+    if where is None:
+        network = max((n for n in site.networks if key.startswith(f"{n}_")), key=len, default=None)
+        if network is not None:
+            where = locator.family(f"{network}_")
+    return where

@@ -1,0 +1,295 @@
+"""Each rule on hand-built resolved configurations: quiet on a clean one, and the finding it
+gives for one broken thing. Also: every rule module has the documented shape."""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from sitectl.validate import check_site
+from sitectl.validate.rules import (
+    BY_ID,
+    RULES,
+    baremetal_no_bmc,
+    host_missing_interface,
+    host_no_address,
+    ip_duplicate,
+    ip_outside_cidr,
+    ironic_networks_missing,
+    jinja_syntax,
+    mtu_exceeds_parent,
+    net_cidr_overlap,
+    net_gateway_outside,
+    net_invalid,
+    net_pool_overlaps_static,
+    net_vip_outside,
+    pci_alias_unmatched,
+    pci_filter_missing,
+    physnet_mapped_off_compute,
+    physnet_unmapped,
+    vlan_conflict,
+)
+from sitectl.validate.site import build_site
+from sitectl.validate.stages import FILES, LOAD, SITE
+
+from .hand_built import clean, set_all
+
+Data = dict[str, dict[str, Any]]
+
+
+def run(rule: ModuleType, data: Data) -> list[tuple[str | None, str | None, str]]:
+    """(host, key, message) of each finding of `rule`."""
+    return [(f.host, f.key, f.message) for f in rule.check(build_site("unit", data))]
+
+
+# --- the rules' shape -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.ID for rule in RULES])
+def test_rule_module_is_documented(rule: ModuleType) -> None:
+    assert rule.__name__.rsplit(".", 1)[1].replace("_", "-") == rule.ID
+    assert rule.STAGE in (FILES, LOAD, SITE)
+    assert rule.DESCRIPTION and "\n" not in rule.DESCRIPTION and len(rule.DESCRIPTION) <= 100
+    doc = rule.__doc__ or ""
+    assert doc.startswith(f"{rule.ID}: "), "the docstring starts with the id"
+    assert "Example of bad input::" in doc
+    example = doc.split("Example of bad input::", 1)[1]
+    assert re.search(r"^    \S", example, re.MULTILINE), "an indented example follows"
+    if rule.STAGE != LOAD:
+        assert callable(rule.check)
+
+
+def test_rule_ids_are_unique() -> None:
+    assert len(BY_ID) == len(RULES)
+
+
+def test_clean_site_has_no_findings() -> None:
+    assert check_site(build_site("unit", clean())) == []
+
+
+def test_an_empty_or_odd_dump_builds_a_site() -> None:
+    for data in ({}, [], None, "text", {"h": None}, {"h": {"group_names": "compute"}}):
+        assert isinstance(check_site(build_site("unit", data)), list)
+
+
+# --- one test per site rule ---------------------------------------------------------------
+
+
+def test_net_invalid() -> None:
+    data = set_all(
+        clean(),
+        internal_net_cidr="10.0.4.1/24",
+        internal_net_vlan=5000,
+        provision_oc_net_mtu="jumbo",
+        provision_oc_net_allocation_pool_start="10.0.2.99",
+        provision_oc_net_allocation_pool_end="10.0.2.10",
+    )
+    keys = {key for _, key, _ in run(net_invalid, data)}
+    assert keys == {
+        "internal_net_cidr",
+        "internal_net_vlan",
+        "provision_oc_net_mtu",
+        "provision_oc_net_allocation_pool_start",
+    }
+    data = set_all(clean(), internal_net_vip_address="not-an-ip", internal_net_ips=["x"])
+    assert {key for _, key, _ in run(net_invalid, data)} == {
+        "internal_net_vip_address",
+        "internal_net_ips",
+    }
+
+
+def test_net_cidr_overlap() -> None:
+    data = set_all(clean(), internal_net_cidr="10.0.0.0/16")
+    assert run(net_cidr_overlap, data) == [
+        (
+            None,
+            "provision_oc_net_cidr",
+            "provision_oc_net (10.0.2.0/24) overlaps internal_net (10.0.0.0/16)",
+        )
+    ]
+
+
+def test_net_gateway_outside() -> None:
+    data = set_all(clean(), provision_oc_net_gateway="10.0.3.1")
+    assert [key for _, key, _ in run(net_gateway_outside, data)] == ["provision_oc_net_gateway"]
+    data = set_all(clean(), provision_oc_net_gateway="10.0.2.255")
+    assert "broadcast" in run(net_gateway_outside, data)[0][2]
+
+
+def test_net_vip_outside() -> None:
+    data = set_all(clean(), internal_net_vip_address="10.0.5.2")
+    assert [key for _, key, _ in run(net_vip_outside, data)] == ["internal_net_vip_address"]
+
+
+def test_net_pool_overlaps_static() -> None:
+    data = set_all(
+        clean(),
+        provision_oc_net_inspection_allocation_pool_start="10.0.2.20",
+        provision_oc_net_inspection_allocation_pool_end="10.0.2.150",
+    )
+    found = run(net_pool_overlaps_static, data)
+    assert ("cmp1", "provision_oc_net_ips") in {(h, k) for h, k, _ in found}
+    assert any("overlaps" in message for _, _, message in found)  # with the allocation pool
+    data = set_all(clean(), provision_oc_net_gateway="10.0.2.50")  # kayobe would allocate it
+    assert [key for _, key, _ in run(net_pool_overlaps_static, data)] == [
+        "provision_oc_net_gateway"
+    ]
+
+
+def test_ip_outside_cidr() -> None:
+    data = set_all(clean(), internal_net_ips={"ctl1": "10.0.4.11", "cmp1": "10.9.4.21"})
+    assert [(h, k) for h, k, _ in run(ip_outside_cidr, data)] == [("cmp1", "internal_net_ips")]
+    data = set_all(clean(), internal_net_ips={"ctl1": "10.0.4.11", "cmp1": "garbage"})
+    assert "is not an IP" in run(ip_outside_cidr, data)[0][2]
+
+
+def test_ip_duplicate() -> None:
+    data = set_all(clean(), internal_net_ips={"ctl1": "10.0.4.2", "cmp1": "10.0.4.21"})
+    [(host, key, message)] = run(ip_duplicate, data)
+    assert (host, key) == ("ctl1", "internal_net_ips")
+    assert "the VIP of internal_net" in message
+
+
+def test_host_no_address() -> None:
+    data = clean()
+    data["cmp1"]["ansible_host"] = None
+    data["cmp1"]["internal_net_ips"] = {"ctl1": "10.0.4.11"}
+    assert [(h, k) for h, k, _ in run(host_no_address, data)] == [
+        ("cmp1", "provision_oc_net_ips"),
+        ("cmp1", "internal_net_ips"),
+    ]
+
+
+def test_host_no_address_ignores_bare_metal_nodes() -> None:
+    data = clean()
+    data["bm1"] = {"group_names": ["baremetal-compute"], "ansible_host": None}
+    assert run(host_no_address, data) == []
+
+
+def test_host_missing_interface() -> None:
+    data = clean()
+    del data["ctl1"]["internal_net_interface"]
+    assert [(h, k) for h, k, _ in run(host_missing_interface, data)] == [
+        ("ctl1", "internal_net_interface")
+    ]
+
+
+def test_vlan_conflict() -> None:
+    data = clean()
+    data["ctl1"]["network_interfaces"].append("public_net")
+    data["ctl1"].update(public_net_interface="eth0.104", public_net_vlan=105)
+    found = run(vlan_conflict, data)
+    assert {(h, k) for h, k, _ in found} == {("ctl1", "public_net_interface")}
+    assert any("both use VLAN 104 on eth0" in message for _, _, message in found)
+    assert any(
+        "tags VLAN 104, but public_net_vlan is 105" in message
+        for _, _, m in found
+        for message in [m]
+    )
+
+
+def test_vlan_conflict_with_parent_and_vlan_attributes() -> None:
+    data = clean()
+    data["cmp1"]["network_interfaces"].append("storage_net")
+    data["cmp1"].update(storage_net_interface="vlan104", storage_net_parent="eth0")
+    data["cmp1"].update(storage_net_vlan=104)
+    assert [(h, k) for h, k, _ in run(vlan_conflict, data)] == [("cmp1", "storage_net_interface")]
+
+
+def test_mtu_exceeds_parent() -> None:
+    data = set_all(clean(), provision_oc_net_mtu=1500, internal_net_mtu=9000)
+    assert {(h, k) for h, k, _ in run(mtu_exceeds_parent, data)} == {
+        ("ctl1", "internal_net_mtu"),
+        ("cmp1", "internal_net_mtu"),
+    }
+
+
+def test_mtu_exceeds_parent_for_ipoib_children() -> None:
+    data = clean()
+    data["cmp1"]["network_interfaces"] += ["ib_net", "ib_pkey_net"]
+    data["cmp1"].update(ib_net_interface="ib0", ib_net_mtu=2044)
+    data["cmp1"].update(ib_pkey_net_interface="ib0.8001", ib_pkey_net_mtu=4092)
+    [(host, key, message)] = run(mtu_exceeds_parent, data)
+    assert (host, key) == ("cmp1", "ib_pkey_net_mtu") and "IPoIB" in message
+
+
+def test_physnet_unmapped() -> None:
+    ranges = [{"physical_network": "physnet1"}, {"physical_network": "physnet2"}]
+    data = set_all(clean(), kolla_neutron_ml2_network_vlan_ranges=ranges)
+    assert run(physnet_unmapped, data)[0][:2] == (None, "kolla_neutron_ml2_network_vlan_ranges")
+    data = clean()
+    data["ctl1"]["neutron_sriov_physnet_mappings"] = {"physnet-sriov": "ens2f0"}
+    assert "physnet-sriov" in run(physnet_unmapped, data)[0][2]
+    data["cmp1"]["neutron_sriov_physnet_mappings"] = {"physnet-sriov": "ens2f0"}
+    assert run(physnet_unmapped, data) == []
+
+
+def test_physnet_mapped_off_compute() -> None:
+    data = clean()
+    data["ctl1"]["neutron_mlnx_physnet_mappings"] = {"physnet-ib": "ib0"}
+    assert [(h, k) for h, k, _ in run(physnet_mapped_off_compute, data)] == [
+        ("ctl1", "neutron_mlnx_physnet_mappings")
+    ]
+
+
+SPEC = {"vendor_id": "8086", "product_id": "1889", "physical_network": "physnet1"}
+ALIAS = {"name": "vf", "vendor_id": "8086", "product_id": "1889"}
+
+
+def test_pci_alias_unmatched() -> None:
+    data = set_all(
+        clean(), nova_pci_aliases=[ALIAS], nova_scheduler_enabled_filters=["PciPassthroughFilter"]
+    )
+    data["cmp1"]["nova_pci_device_specs"] = [SPEC]
+    assert run(pci_alias_unmatched, data) == []
+    data["cmp1"]["nova_pci_device_specs"] = [{**SPEC, "product_id": "154c"}]
+    assert [k for _, k, _ in run(pci_alias_unmatched, data)] == ["nova_pci_aliases"]
+    data["cmp1"]["nova_pci_device_specs"] = [{"vendor_id": "0x8086"}]  # any product
+    assert run(pci_alias_unmatched, data) == []
+    data["ctl1"]["nova_pci_device_specs"] = [SPEC]  # not a compute host
+    data["cmp1"]["nova_pci_device_specs"] = []
+    assert len(run(pci_alias_unmatched, data)) == 1
+
+
+def test_pci_filter_missing() -> None:
+    data = set_all(clean(), nova_pci_aliases=[ALIAS])
+    assert [k for _, k, _ in run(pci_filter_missing, data)] == ["nova_scheduler_enabled_filters"]
+    data = clean()
+    data["cmp1"]["nova_pci_device_specs"] = [SPEC]  # SR-IOV ports need the filter too
+    assert len(run(pci_filter_missing, data)) == 1
+    set_all(data, nova_scheduler_enabled_filters=["PciPassthroughFilter"])
+    assert run(pci_filter_missing, data) == []
+
+
+def test_ironic_networks_missing() -> None:
+    data = set_all(clean(), kolla_enable_ironic="yes", provision_wl_net_name=None)
+    assert [k for _, k, _ in run(ironic_networks_missing, data)] == [
+        "provision_wl_net_name",
+        "cleaning_net_name",
+    ]
+    set_all(data, provision_wl_net_name="wl_net", cleaning_net_name="wl_net")
+    [(_, key, message)] = run(ironic_networks_missing, data)
+    assert key == "wl_net_cidr" and "provisioning and cleaning network wl_net" in message
+    set_all(data, wl_net_cidr="10.0.7.0/24")
+    assert run(ironic_networks_missing, data) == []
+
+
+def test_baremetal_no_bmc() -> None:
+    data = clean()
+    data["bm1"] = {"group_names": ["baremetal-compute"], "ironic_driver_info": {"x": 1}}
+    data["bm2"] = {"group_names": ["baremetal-compute"], "ipmi_address": "10.0.1.2"}
+    data["bm3"] = {
+        "group_names": ["baremetal-compute"],
+        "ironic_driver_info": {"redfish_address": "https://10.0.1.3"},
+    }
+    assert [(h, k) for h, k, _ in run(baremetal_no_bmc, data)] == [("bm1", "redfish_address")]
+
+
+def test_jinja_syntax() -> None:
+    data = set_all(clean(), fine="{{ ansible_facts.eth0.ipv4.address }}", broken="{{ a + }}")
+    assert [k for _, k, _ in run(jinja_syntax, data)] == ["broken"]
+    data["ctl1"]["nested"] = {"list": ["{% if x %}"]}
+    assert {k for _, k, _ in run(jinja_syntax, data)} == {"broken", "nested"}
