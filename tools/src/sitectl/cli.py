@@ -16,6 +16,7 @@ VERBS: tuple[Verb, ...] = (
     show.VERB,
     kayobe.VERB,
     test.VERB,
+    __import__("sitectl.verbs.render", fromlist=["VERB"]).VERB,  # sitectl render
     validate.VERB,
     refstack_verb.VERB,
     __import__("sitectl.verbs.diff", fromlist=["VERB"]).VERB,  # sitectl diff

@@ -1,0 +1,59 @@
+"""Render an environment, at a git ref, into a directory of plain, diffable, secret-free files.
+
+    from sitectl.render import render
+    out = render(repo, "example-site", ref="main", services=["nova"])
+
+render(repo, env, *, ref=None, services=None, out=None, vault_password_file=None,
+       use_cache=True, cache_dir=None) -> Path
+
+  repo      the configuration repository (a git checkout for `ref`).
+  env       a kayobe environment of the configuration at that ref.
+  ref       any git revision (branch, tag, commit, `HEAD~1`...); None renders the working tree
+            as it is on disk (uncommitted changes included). Either way kayobe runs on a
+            snapshot in a scratch directory: the repository is never written to.
+  services  kolla-ansible tags (e.g. ["nova", "neutron"]); None renders every service.
+  out       where to put the render: replaced whole (it must be absent, empty or an earlier
+            render); None returns the cache entry itself, which callers must not modify.
+  vault_password_file
+            as sitectl's global option; default $KAYOBE_VAULT_PASSWORD,
+            $KAYOBE_VAULT_PASSWORD_FILE, then REPO/.vault-password.
+  use_cache False renders afresh without reading or writing the cache (the result goes to
+            `out`, or to a new directory of the caller's in the system's temporary directory).
+  cache_dir where renders are cached (default REPO/.cache/sitectl/render). Entries depend only
+            on their inputs, so repositories may share one.
+
+Returns the render directory:
+
+  render.json       {"format": "sitectl-render-1", "environment", "ref" (or null), "commit"
+                    (40 hex digits, or "working-tree"), "input_hash", "services" ("all" or
+                    sorted names), "hosts" (sorted: every inventory host kayobe knows),
+                    "tools": {"kayobe", "kolla-ansible", "ansible-core"}}
+  kayobe/<host>.yml the host's resolved kayobe variables (`kayobe configuration dump`), keys
+                    sorted, one YAML document per host
+  kolla/globals.yml kolla-ansible's globals as kayobe generated them
+  kolla/inventory/overcloud/
+                    kolla-ansible's overcloud inventory as kayobe generated it: hosts,
+                    host_vars/<host>, group_vars/... when kayobe writes them
+  config/<host>/<service>/<file...>
+                    what kolla-ansible generates for the host (/etc/kolla/ on the host);
+                    only hosts with at least one file have a directory
+
+Guarantees:
+  - Secrets never appear: each is replaced by `<redacted:XXXXXXXX>`, the first 8 hex digits of
+    HMAC-SHA256(vault password, secret), so equal secrets give equal tokens across renders
+    made with the same password (see redaction.py). Run-specific paths and the throwaway SSH
+    key are normalised to `<render:...>` placeholders (see normalise.py).
+  - Deterministic: the same inputs render byte-identical files; no timestamps anywhere.
+  - Nothing is contacted: every host is local, facts are synthesised (facts.py), the one
+    live-cloud lookup kolla makes is answered by a stand-in (standins/) that refuses anything
+    else.
+  - All or nothing: bad input (unknown ref or environment, a configuration kayobe rejects,
+    a missing or wrong vault password) raises SiteError and leaves no output directory.
+  - Cached by a hash of the inputs (cache.py): repeating a render costs no kayobe run.
+Progress (phases, kolla-ansible's slow roles, timings) goes to stderr.
+"""
+
+from sitectl.render.cache import FORMAT
+from sitectl.render.pipeline import render
+
+__all__ = ["FORMAT", "render"]

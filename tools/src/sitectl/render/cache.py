@@ -1,0 +1,153 @@
+"""Renders cached by a hash of their inputs.
+
+The input hash covers everything a render's output depends on: every file of the
+configuration snapshot (snapshot.py: what git would commit, less tooling, tests, pipeline
+and documentation; symlinks by their targets' names), the environment, the service
+selection, the versions of kayobe, kolla-ansible and Ansible, sitectl's own code that shapes
+the output (this package and the modules it uses), and which vault password keys the secret
+tokens (an HMAC of a fixed text, never the password). The ref and commit are not part of it:
+the same configuration at two commits renders identically.
+
+Layout under the cache root (REPO/.cache/sitectl/render by default):
+  <hash[:24]>-<id>/    one complete render (the OUT contract); <id> distinguishes the
+                       ref/commit recorded in its render.json. A second ref with the same
+                       inputs copies an existing entry's files instead of rendering.
+  .tmp-*/              renders in progress (their `render` directory is renamed into
+                       place when complete).
+The newest MAX_ENTRIES entries are kept.
+"""
+
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import suppress
+from importlib import metadata
+from pathlib import Path
+
+from sitectl.render.snapshot import files as snapshot_files
+
+FORMAT = "sitectl-render-1"
+MAX_ENTRIES = 24
+HASH_PREFIX = 24
+TOOLS = ("kayobe", "kolla-ansible", "ansible-core")
+_PACKAGE = Path(__file__).parent
+# sitectl modules outside this package whose code shapes a render.
+_USED_MODULES = ("kayobe.py", "redact.py", "vault.py", "environments.py", "dump.py", "repo.py")
+
+
+def tool_versions() -> dict[str, str]:
+    return {name: _version(name) for name in TOOLS}
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def key_id(password: str | None) -> str:
+    """Which key the secret tokens are made with, without revealing it."""
+    return hmac.new((password or "").encode(), FORMAT.encode(), hashlib.sha256).hexdigest()
+
+
+def input_hash(
+    snapshot: Path, env: str, services: Sequence[str] | None, password: str | None
+) -> str:
+    digest = hashlib.sha256()
+
+    def add(*parts: str | bytes) -> None:
+        for part in parts:
+            digest.update(part if isinstance(part, bytes) else part.encode())
+            digest.update(b"\0")
+
+    add(FORMAT, env, ",".join(services) if services is not None else "<all>", key_id(password))
+    for name, version in tool_versions().items():
+        add(name, version)
+    add("ansible", _version("ansible"), f"python {sys.version_info[0]}.{sys.version_info[1]}")
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        add(str(path.relative_to(_PACKAGE)), path.read_bytes())
+    for name in _USED_MODULES:
+        module = _PACKAGE.parent / name
+        add(name, module.read_bytes() if module.exists() else b"")
+    for relative, path in snapshot_files(snapshot):
+        if path.is_symlink():
+            add(relative, "symlink", os.readlink(path))
+        else:
+            add(relative, path.read_bytes(), "x" if os.access(path, os.X_OK) else "-")
+    return digest.hexdigest()
+
+
+def entry_name(hash_: str, ref: str | None, commit: str) -> str:
+    ident = hashlib.sha256(f"{ref or ''}\0{commit}".encode()).hexdigest()[:8]
+    return f"{hash_[:HASH_PREFIX]}-{ident}"
+
+
+def lookup(root: Path, hash_: str, ref: str | None, commit: str) -> Path | None:
+    """The complete entry for these inputs and this ref, if cached (marked as used)."""
+    entry = root / entry_name(hash_, ref, commit)
+    if _complete(entry, hash_):
+        _touch(entry)
+        return entry
+    return None
+
+
+def sibling(root: Path, hash_: str) -> Path | None:
+    """A complete entry with the same inputs made for another ref (same files)."""
+    for candidate in sorted(root.glob(f"{hash_[:HASH_PREFIX]}-*")):
+        if _complete(candidate, hash_):
+            return candidate
+    return None
+
+
+def _complete(entry: Path, hash_: str) -> bool:
+    try:
+        meta = json.loads((entry / "render.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return meta.get("format") == FORMAT and meta.get("input_hash") == hash_
+
+
+def publish(staged: Path, entry: Path) -> Path:
+    """Move a complete render into place; a concurrent render that got there first wins."""
+    try:
+        os.rename(staged, entry)
+    except OSError:
+        if not entry.is_dir():
+            raise
+        shutil.rmtree(staged, ignore_errors=True)
+    _evict(entry.parent)
+    return entry
+
+
+def _evict(root: Path) -> None:
+    entries = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    entries.sort(key=_mtime, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        shutil.rmtree(old, ignore_errors=True)
+    # Leftovers of renders killed mid-way (older than a day).
+    for stale in root.glob(".tmp-*"):
+        if time.time() - _mtime(stale) > 86400:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _touch(entry: Path) -> None:
+    with suppress(OSError):
+        os.utime(entry)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def copy_render(source: Path, destination: Path) -> None:
+    """Copy a render's files (contents only: no times or modes that would differ)."""
+    shutil.copytree(source, destination, copy_function=shutil.copyfile)

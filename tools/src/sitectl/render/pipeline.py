@@ -1,0 +1,365 @@
+"""The render itself: snapshot, cache lookup, kayobe's dump, facts, service configuration
+generation, then normalised and redacted output (see the package docstring for the contract).
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sitectl import vault
+from sitectl.dump import CONTROL_VARS
+from sitectl.environments import discover, layering
+from sitectl.errors import SiteError
+from sitectl.progress import note
+from sitectl.render import cache, facts, harness, services, snapshot
+from sitectl.render.normalise import Normaliser
+from sitectl.render.redaction import Redactor
+from sitectl.render.standins import DIRECTORY as STANDINS
+from sitectl.repo import cache_dir as repo_cache_dir
+
+TAG = harness.TAG
+YAML_WIDTH = 1_000_000
+OUTPUT_DIRS = ("kayobe", "kolla", "config")
+
+
+def render(
+    repo: Path,
+    env: str,
+    *,
+    ref: str | None = None,
+    services: Sequence[str] | None = None,
+    out: Path | None = None,
+    vault_password_file: Path | None = None,
+    use_cache: bool = True,
+    cache_dir: Path | None = None,
+) -> Path:
+    """Render environment `env` of `repo` at `ref` (None: the working tree); see the package
+    docstring. Returns the render directory."""
+    started = time.monotonic()
+    repo = Path(repo).absolute()
+    chosen = _selection(services)
+    source = snapshot.resolve(repo, ref)
+    out = Path(out).absolute() if out is not None else None
+    if out is not None:
+        _check_target(out)
+    root = Path(cache_dir) if cache_dir is not None else repo_cache_dir(repo, "sitectl", "render")
+    label = f"{env} at {ref} ({source.commit[:12]})" if ref else f"{env} (working tree)"
+    what = "all services" if chosen is None else "services " + ",".join(chosen)
+
+    with harness.scratch_directory() as scratch:
+        snapshot.materialise(repo, source, scratch.repo)
+        layering(discover(scratch.repo), env)  # an unknown environment: say so first
+        password = vault.find_password(repo, vault_password_file)
+        encrypted = vault.find_encrypted(vault.config_roots(scratch.repo, env))
+        if password is None and encrypted:
+            raise vault.missing_password(repo)
+        key = password.value if password else None
+        input_hash = cache.input_hash(scratch.repo, env, chosen, key)
+        meta = {
+            "format": cache.FORMAT,
+            "environment": env,
+            "ref": ref,
+            "commit": source.commit,
+            "input_hash": input_hash,
+            "services": "all" if chosen is None else chosen,
+            "tools": cache.tool_versions(),
+        }
+        if use_cache:
+            hit = cache.lookup(root, input_hash, ref, source.commit)
+            if hit is not None:
+                note(TAG, f"{label}, {what}: cached ({hit})")
+                return _deliver(hit, out)
+            same = cache.sibling(root, input_hash)
+            if same is not None:
+                note(TAG, f"{label}, {what}: same inputs as cached {same.name}; copying")
+                with _building(root) as staged:
+                    cache.copy_render(same, staged)
+                    hosts = json.loads((same / "render.json").read_text())["hosts"]
+                    _write_meta(staged, {**meta, "hosts": hosts})
+                    entry = cache.publish(
+                        staged, root / cache.entry_name(input_hash, ref, source.commit)
+                    )
+                return _deliver(entry, out)
+
+        note(TAG, f"{label}, {what}: rendering (input {input_hash[:12]})")
+        secrets = _decrypt(encrypted, password, scratch.repo, label)
+        redactor = Redactor(key, secrets)
+        with _building(root) as staged:
+            hosts = _render_into(staged, scratch, env, chosen, key, redactor, label)
+            _write_meta(staged, {**meta, "hosts": hosts})
+            if use_cache:
+                result = cache.publish(
+                    staged, root / cache.entry_name(input_hash, ref, source.commit)
+                )
+            else:
+                result = _move_out(staged, out)
+    note(TAG, f"{label}, {what}: done in {time.monotonic() - started:.1f} s")
+    return _deliver(result, out) if use_cache else result
+
+
+def _decrypt(
+    encrypted: list[vault.Encrypted],
+    password: vault.VaultPassword | None,
+    snapshot_root: Path,
+    label: str,
+) -> set[str]:
+    """The plaintexts to redact; errors name the repository's files, not the snapshot's."""
+    if password is None:
+        return set()
+    try:
+        return vault.decrypt(encrypted, password) | {password.value}
+    except SiteError as e:
+        message = e.message.replace(f"{snapshot_root}/", "")
+        raise SiteError(f"{label}: {message}", e.details, e.exit_code) from None
+
+
+def _selection(services_: Sequence[str] | None) -> list[str] | None:
+    if isinstance(services_, str):  # a common slip: "nova,neutron" instead of a list
+        services_ = services_.split(",")
+    return services.selection(services_)
+
+
+def _render_into(
+    staged: Path,
+    scratch: harness.Scratch,
+    env: str,
+    chosen: list[str] | None,
+    password: str | None,
+    redactor: Redactor,
+    label: str,
+) -> list[str]:
+    scratch.prepare()
+    run_env = harness.environment(scratch, password)
+    normaliser = Normaliser(
+        paths={
+            "repo": scratch.repo,
+            "kolla-config": scratch.kolla,
+            "node-config": scratch.nodes,
+            "home": scratch.home,
+            "stand-ins": STANDINS,
+            "scratch": scratch.root,
+            "venv": Path(sys.prefix),
+        },
+        literals={
+            "ssh-private-key": harness.SSH_PRIVATE_KEY.strip(),
+            "ssh-public-key": harness.SSH_PUBLIC_KEY.strip(),
+        },
+    )
+
+    with _phase(f"{label}: kayobe configuration dump"):
+        output = harness.run(
+            scratch,
+            ["configuration", "dump", "--environment", env],
+            env=run_env,
+            redactor=redactor,
+            label=f"kayobe configuration dump of {env}",
+        )
+        hostvars = _parse_dump(output, env)
+    hosts = sorted(hostvars)
+
+    facts_by_host = {
+        host: facts.host_facts(host, variables) for host, variables in hostvars.items()
+    }
+    facts_by_host["localhost"] = facts.localhost_facts(
+        next(iter(hostvars.values()), {}), scratch.home, scratch.repo
+    )
+    facts.write_fact_cache(scratch.facts, facts_by_host)
+    for host in hosts:
+        for shared in services.SHARED_DIRECTORIES:
+            (scratch.nodes / host / shared).mkdir(parents=True, exist_ok=True)
+
+    args = [
+        "overcloud",
+        "service",
+        "configuration",
+        "generate",
+        "--environment",
+        env,
+        "--skip-prechecks",
+        "--node-config-dir",
+        f"{scratch.nodes}/{{{{ inventory_hostname }}}}",
+        *harness.local_vars(scratch),
+        *harness.kolla_local_vars(),
+    ]
+    if chosen is not None:
+        args += ["--tags", ",".join(chosen)]
+    with _phase(f"{label}: kayobe overcloud service configuration generate"):
+        harness.run(
+            scratch,
+            args,
+            env=run_env,
+            redactor=redactor,
+            label=f"kayobe overcloud service configuration generate of {env}",
+            follow_roles=True,
+        )
+
+    with _phase(f"{label}: writing the render"):
+        for host in hosts:
+            variables = normaliser.data(hostvars[host])
+            _write(staged / "kayobe" / f"{host}.yml", _yaml(redactor.data(variables)))
+        globals_file = scratch.kolla / "globals.yml"
+        if not globals_file.is_file():
+            raise SiteError(f"kayobe wrote no kolla globals.yml for {env}; nothing to render.")
+        _copy_file(globals_file, staged / "kolla" / "globals.yml", normaliser, redactor)
+        _copy_tree(
+            scratch.kolla / "inventory" / "overcloud",
+            staged / "kolla" / "inventory" / "overcloud",
+            normaliser,
+            redactor,
+        )
+        for host_dir in sorted(p for p in scratch.nodes.iterdir() if p.is_dir()):
+            _copy_tree(host_dir, staged / "config" / host_dir.name, normaliser, redactor)
+        for name in OUTPUT_DIRS:
+            (staged / name).mkdir(exist_ok=True)
+    return hosts
+
+
+def _parse_dump(output: str, env: str) -> dict[str, dict[str, Any]]:
+    try:
+        data = json.loads(output)
+    except json.JSONDecodeError as e:
+        # Never show the output: it holds the secrets in clear text.
+        raise SiteError(
+            f"kayobe configuration dump of {env} did not print JSON ({e.msg} at line "
+            f"{e.lineno}); try `sitectl show {env}`."
+        ) from None
+    if not isinstance(data, dict) or not data:
+        raise SiteError(f"environment {env} has no hosts: there is nothing to render.")
+    for variables in data.values():
+        if isinstance(variables, dict):
+            for name in CONTROL_VARS:
+                variables.pop(name, None)
+    return {host: v for host, v in data.items() if isinstance(v, dict)}
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def _yaml(data: Any) -> str:
+    return yaml.safe_dump(
+        data, sort_keys=True, width=YAML_WIDTH, default_flow_style=False, allow_unicode=True
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _copy_file(source: Path, destination: Path, normaliser: Normaliser, redactor: Redactor) -> None:
+    data = source.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        _write(destination, redactor.binary(data))
+        return
+    _write(destination, redactor.text(normaliser.text(text)))
+
+
+def _copy_tree(source: Path, destination: Path, normaliser: Normaliser, redactor: Redactor) -> None:
+    """Every regular file under `source` (empty directories are left out)."""
+    if not source.is_dir():
+        return
+    for directory, dirnames, filenames in os.walk(source):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(directory, name)
+            if path.is_symlink() or not path.is_file():
+                continue
+            _copy_file(path, destination / path.relative_to(source), normaliser, redactor)
+
+
+def _write_meta(staged: Path, meta: Mapping[str, Any]) -> None:
+    ordered = {key: meta[key] for key in sorted(meta)}
+    (staged / "render.json").write_text(json.dumps(ordered, indent=2) + "\n", encoding="utf-8")
+
+
+# --- where the render goes --------------------------------------------------------------
+
+
+@contextmanager
+def _building(root: Path) -> Iterator[Path]:
+    """A directory to build a render in: `<root>/.tmp-*/render`, removed unless moved away."""
+    root.mkdir(parents=True, exist_ok=True)
+    parent = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    try:
+        staged = parent / "render"
+        staged.mkdir()
+        yield staged
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def _check_target(out: Path) -> None:
+    """`out` may be replaced only if it is absent, empty, or an earlier render."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise SiteError(f"{out} exists and is not a directory; choose another output path.")
+    if out.is_dir() and any(out.iterdir()) and not (out / "render.json").is_file():
+        raise SiteError(
+            f"{out} exists and is not an earlier render (no render.json); refusing to replace "
+            "it. Choose another output path or remove it."
+        )
+
+
+def _deliver(entry: Path, out: Path | None) -> Path:
+    """The cache entry itself, or a copy of it at `out` (replaced whole, never half-written)."""
+    if out is None:
+        return entry
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        cache.copy_render(entry, temporary / "render")
+        _replace(temporary / "render", out)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    return out
+
+
+def _move_out(staged: Path, out: Path | None) -> Path:
+    """An uncached render: to `out`, or to a new directory of its own (the caller's)."""
+    if out is None:
+        target = Path(tempfile.mkdtemp(prefix="sitectl-render-out-"))
+        target.rmdir()
+        shutil.move(staged, target)
+        return target
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        shutil.move(staged, temporary / "render")
+        _replace(temporary / "render", out)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    return out
+
+
+def _replace(new: Path, out: Path) -> None:
+    _check_target(out)
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(out, old)
+    os.rename(new, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _phase(what: str) -> Iterator[None]:
+    started = time.monotonic()
+    note(TAG, f"{what} ...")
+    try:
+        yield
+    except BaseException:
+        note(TAG, f"{what}: failed after {time.monotonic() - started:.1f} s")
+        raise
+    note(TAG, f"{what}: done in {time.monotonic() - started:.1f} s")
