@@ -8,6 +8,7 @@ from pathlib import Path
 from sitectl.errors import INTERRUPTED, SiteError
 from sitectl.repo import find_repo
 from sitectl.verbs import Context, Verb, envs, kayobe, setup, show, test, validate
+from sitectl.verbs import images as images_verb
 from sitectl.verbs import refstack as refstack_verb
 
 VERBS: tuple[Verb, ...] = (

@@ -1,0 +1,134 @@
+"""Shared fixtures of the image tests: a scratch git copy of this repository with example
+changes on branches, and kolla renders (cached by input hash, so each is rendered once)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VAULT_PASSWORD_FILE = REPO / "ci" / "vault-password.example"
+SITE = "example-site"  # has the infiniband mixin
+NO_IB = "ci-aio"  # has not
+
+# Example changes: branch -> {path: new content (None: delete)}.
+NEUTRON_BASE_OVERRIDE = """\
+{% extends parent_template %}
+
+{% block neutron_base_footer %}
+RUN echo "site: neutron-base override" > /etc/neutron/site-base.txt
+{% endblock %}
+"""
+
+
+def _edit_text(path: Path, old: str, new: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    return text.replace(old, new, 1)
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    }
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout
+
+
+@pytest.fixture(scope="session")
+def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """This repository's files (tracked and untracked, not ignored) committed as `main` in a
+    fresh git repository, with one branch per example change."""
+    root = tmp_path_factory.mktemp("images") / "site"
+    listed = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "-z", "-co", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the working tree
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        elif source.is_file():
+            shutil.copy2(source, target)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+
+    def branch(name: str, changes: dict[str, str | None]) -> None:
+        git(root, "checkout", "-q", "-b", name, "main")
+        for path, content in changes.items():
+            if content is None:
+                (root / path).unlink()
+            else:
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                (root / path).write_text(content, encoding="utf-8")
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", name)
+        git(root, "checkout", "-q", "main")
+
+    server = "kolla-images/templates/neutron-server.j2"
+    branch(
+        "neutron-server-override",
+        {server: _edit_text(root / server, "RUN ls /plugins", "RUN ls -l /plugins")},
+    )
+    branch(
+        "neutron-base-override",
+        {"kolla-images/templates/neutron-base.j2": NEUTRON_BASE_OVERRIDE},
+    )
+    branch("docs", {"README.md": (root / "README.md").read_text() + "\nA docs change.\n"})
+    images_yml = "etc/kayobe/kolla-images.yml"
+    branch(
+        "base-tag",
+        {
+            images_yml: (root / images_yml).read_text()
+            + '\n# The base image tag: a newer Rocky Linux 10 minor release.\n'
+            + 'kolla_base_distro_version: "10.1"\n'
+        },
+    )
+    yield root
+
+
+@pytest.fixture(scope="session")
+def plan_of(scratch_repo: Path) -> Callable[..., object]:
+    """plan_of(branch, env=SITE): the planner's Plan for main..branch (memoised)."""
+    from sitectl.images.plan import plan
+
+    memo: dict[tuple[str, str], object] = {}
+
+    def run(branch: str, env: str = SITE) -> object:
+        if (branch, env) not in memo:
+            memo[branch, env] = plan(scratch_repo, env, "main", branch, VAULT_PASSWORD_FILE)
+        return memo[branch, env]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def site_render(scratch_repo: Path) -> Callable[[str], object]:
+    """site_render(env): (BuildConfig, Render) of this repository's working tree (as copied to
+    the scratch repository, whose render cache the planner's renders of `main` share)."""
+    from sitectl.images.plan import site_render as render
+
+    memo: dict[str, object] = {}
+
+    def run(env: str) -> object:
+        if env not in memo:
+            memo[env] = render(scratch_repo, env, VAULT_PASSWORD_FILE)
+        return memo[env]
+
+    return run

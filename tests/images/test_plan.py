@@ -1,0 +1,56 @@
+"""The image build planner on real example changes, against kolla's real image tree."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_neutron_server_override_rebuilds_neutron_server_only(plan_of) -> None:
+    plan = plan_of("neutron-server-override")
+    # neutron-server has no descendants in kolla's tree.
+    assert plan.names == ["neutron-server"]
+    (why,) = plan.images[0].why()
+    assert why.startswith("neutron-server (kolla-images/templates/neutron-server.j2 changed")
+    assert "block neutron_server_footer" in why
+
+
+def test_neutron_base_override_rebuilds_it_and_its_descendants(plan_of, site_render) -> None:
+    plan = plan_of("neutron-base-override")
+    _, render = site_render("example-site")
+    expected = {"neutron-base"} | set(render.descendants("neutron-base"))
+    expected &= set(render.site_images)
+    assert set(plan.names) == expected
+    assert {"neutron-server", "neutron-mlnx-agent", "neutron-openvswitch-agent"} <= expected
+    assert plan.names[0] == "neutron-base"  # parents first
+    server = next(i for i in plan.images if i.name == "neutron-server")
+    assert server.why() == [
+        "neutron-server <- neutron-base (kolla-images/templates/neutron-base.j2 changed: "
+        "template override block neutron_base_footer)"
+    ]
+    # Images outside neutron-base's subtree stay out.
+    assert "nova-compute" not in plan.names and "base" not in plan.names
+
+
+def test_docs_change_builds_nothing(plan_of) -> None:
+    plan = plan_of("docs")
+    assert plan.changed_files == ["README.md"]
+    assert plan.inputs == []
+    assert plan.images == []
+    assert "Nothing to build" in plan.text()
+
+
+def test_base_image_tag_rebuilds_everything_the_site_builds(plan_of, site_render) -> None:
+    plan = plan_of("base-tag")
+    _, render = site_render("example-site")
+    assert set(plan.names) == set(render.site_images)
+    assert plan.names[0] == "base"
+    why = " ".join(next(i for i in plan.images if i.name == "base").why())
+    assert "etc/kayobe/kolla-images.yml changed" in why
+    assert "[DEFAULT] base_tag: 10 -> 10.1" in why
+    server = next(i for i in plan.images if i.name == "neutron-server")
+    assert any(
+        line.startswith("neutron-server <- neutron-base <- openstack-base <- base (")
+        for line in server.why()
+    )

@@ -1,0 +1,3 @@
+"""Container image builds: kolla-build's configuration as kayobe writes it, kolla's own image
+tree and Dockerfiles (rendered offline by real `kolla-build --template-only`), and the planner
+that decides which images a change must rebuild."""

@@ -1,0 +1,374 @@
+"""The image build planner: which Kolla images a change (BASE..HEAD) must rebuild, and why.
+
+A change reaches images through their inputs: the site's template overrides
+(kolla-images/templates/*.j2), kolla-build's configuration as kayobe resolves it (base
+distribution and tag, namespace, registry, tag, sources, kolla_build_blocks...: anything under
+etc/kayobe/ or environments/, including the tag pin file) and the kolla version pinned in
+requirements.txt. Both sides are rendered with real `kolla-build --template-only`; an image is
+*changed* when its Dockerfile or its kolla-build sources differ, and every changed image brings
+all its descendants in kolla's image tree. Only images the site builds are planned.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sitectl.dump import dump
+from sitectl.environments import discover, layering
+from sitectl.errors import SiteError
+from sitectl.images import kolla
+from sitectl.progress import note
+from sitectl.repo import cache_dir
+
+TEMPLATES_DIR = "kolla-images/templates/"
+REQUIREMENTS = ("requirements.txt", "tools/constraints.txt")
+# Files that are never image inputs even inside input directories.
+DOC_SUFFIXES = (".md", ".rst", ".txt")
+BLOCK = re.compile(r"{%-?\s*block\s+(\w+)\s*-?%}(.*?){%-?\s*endblock", re.DOTALL)
+SET = re.compile(r"{%-?\s*set\s+(\w+)\s*=(.*?)-?%}", re.DOTALL)
+
+
+@dataclass
+class Reason:
+    """Why an image is directly changed: what differs, and the changed files behind it."""
+
+    what: str
+    files: tuple[str, ...]
+
+    def text(self) -> str:
+        files = ", ".join(self.files) if self.files else "no single file"
+        return f"{files} changed: {self.what}"
+
+
+@dataclass
+class Selected:
+    name: str
+    # Each path runs from this image up to a directly changed ancestor (or itself).
+    paths: list[tuple[list[str], list[Reason]]] = field(default_factory=list)
+
+    def why(self) -> list[str]:
+        lines = []
+        for path, reasons in self.paths:
+            chain = " <- ".join(path)
+            lines += [f"{chain} ({reason.text()})" for reason in reasons]
+        return lines
+
+
+@dataclass
+class Plan:
+    environment: str
+    base: str
+    head: str
+    changed_files: list[str]
+    inputs: list[str]  # changed files that are image inputs
+    images: list[Selected]
+
+    @property
+    def names(self) -> list[str]:
+        return [image.name for image in self.images]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "environment": self.environment,
+            "base": self.base,
+            "head": self.head,
+            "changed_files": self.changed_files,
+            "image_inputs": self.inputs,
+            "images": [{"name": i.name, "why": i.why()} for i in self.images],
+        }
+
+    def text(self) -> str:
+        lines = [f"Image build plan for {self.environment}: {self.base}..{self.head}"]
+        if not self.images:
+            what = (
+                "no changed file is an image input"
+                if not self.inputs
+                else ("the image inputs that changed reach no image the site builds")
+            )
+            lines.append(f"Nothing to build: {what} ({len(self.changed_files)} files changed).")
+            return "\n".join(lines) + "\n"
+        lines.append(f"{len(self.images)} images to build:")
+        for image in self.images:
+            lines.append(f"  {image.name}")
+            lines += [f"      {why}" for why in image.why()]
+        return "\n".join(lines) + "\n"
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise SiteError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def changed_files(repo: Path, base: str, head: str) -> list[str]:
+    return sorted(git(repo, "diff", "--no-renames", "--name-only", base, head).splitlines())
+
+
+def is_image_input(path: str) -> bool:
+    if path in REQUIREMENTS:
+        return True
+    if path.endswith(DOC_SUFFIXES) or path.rsplit("/", 1)[-1].startswith("README"):
+        return False
+    return path.startswith(("kolla-images/", "etc/kayobe/", "environments/"))
+
+
+def checkout(repo: Path, ref: str) -> Path:
+    """A clean checkout of REF (a git worktree, kept under .cache by commit so that its kayobe
+    dump stays cached)."""
+    sha = git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+    path = cache_dir(repo, "sitectl", "images", "trees", sha)
+    if not (path / ".git").exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        git(repo, "worktree", "prune")
+        git(repo, "worktree", "add", "--detach", "--force", str(path), sha)
+    return path
+
+
+def kolla_pin(repo: Path, ref: str) -> str | None:
+    for name in REQUIREMENTS:
+        try:
+            text = git(repo, "show", f"{ref}:{name}")
+        except SiteError:
+            continue
+        match = re.search(r"^kolla==(\S+)", text, re.MULTILINE)
+        if match:
+            return match.group(1)
+    return None
+
+
+def builder_variables(repo: Path, env: str, vault_password_file: Path | None) -> Mapping[str, Any]:
+    """One container-image builder's resolved variables (the host kayobe builds images on)."""
+    hosts = dump(repo, env, hosts=kolla.BUILDERS, vault_password_file=vault_password_file)
+    if not hosts:
+        raise SiteError(f"environment {env} has no host in {kolla.BUILDERS}.")
+    return hosts[sorted(hosts)[0]]
+
+
+def site_render(
+    tree: Path, env: str, vault_password_file: Path | None, cache_repo: Path | None = None
+) -> tuple[kolla.BuildConfig, kolla.Render]:
+    """kolla-build's config and render for a checkout (`tree`), cached in cache_repo's .cache."""
+    config = kolla.build_config(builder_variables(tree, env, vault_password_file))
+    return config, kolla.render(cache_repo or tree, config)
+
+
+def template_names(text: str) -> dict[str, str]:
+    """Blocks and set variables defined in a template override: {name: body}."""
+    found = {f"block {m.group(1)}": m.group(2).strip() for m in BLOCK.finditer(text)}
+    found.update({f"set {m.group(1)}": m.group(2).strip() for m in SET.finditer(text)})
+    return found
+
+
+def changed_template_names(before: str, after: str) -> set[str]:
+    old, new = template_names(before), template_names(after)
+    return {n for n in old.keys() | new.keys() if old.get(n) != new.get(n)}
+
+
+def kolla_template_blocks(template_dir: str) -> set[str]:
+    path = kolla.kolla_docker_dir() / template_dir / "Dockerfile.j2"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    return {m.group(1) for m in re.finditer(r"{%-?\s*block\s+(\w+)", text)}
+
+
+def name_reaches(name: str, image: kolla.Image, all_images: Iterable[str]) -> bool:
+    """Whether a block/set name of an override is this image's: a block of its own kolla
+    template (other than `labels`/`footer`, which every image has), or a name that starts with
+    the image's name (`neutron_server_footer`, `neutron_server_packages_append`), the longest
+    such image name winning (neutron_base_x is neutron-base's, not neutron's)."""
+    kind, _, ident = name.partition(" ")
+    owners = [n for n in all_images if ident.startswith(n.replace("-", "_") + "_")]
+    if owners:
+        return max(owners, key=len) == image.name
+    shared = ("labels", "footer")
+    return (
+        kind == "block"
+        and ident not in shared
+        and ident in kolla_template_blocks(image.template_dir)
+    )
+
+
+def plan(
+    repo: Path,
+    env: str,
+    base: str,
+    head: str,
+    vault_password_file: Path | None = None,
+) -> Plan:
+    layering(discover(repo), env)  # an unknown environment fails here, before git
+    files = changed_files(repo, base, head)
+    inputs = [f for f in files if is_image_input(f)]
+    result = Plan(
+        environment=env, base=base, head=head, changed_files=files, inputs=inputs, images=[]
+    )
+    if not inputs:
+        note("images", f"{len(files)} files changed, none an image input: nothing to build")
+        return result
+
+    head_tree = checkout(repo, head)
+    head_config, head_render = site_render(head_tree, env, vault_password_file, repo)
+    direct: dict[str, list[Reason]] = {}
+
+    old_pin, new_pin = kolla_pin(repo, base), kolla_pin(repo, head)
+    requirement_files = tuple(f for f in inputs if f in REQUIREMENTS)
+    if old_pin != new_pin:
+        reason = Reason(f"kolla {old_pin} -> {new_pin} (kolla's own templates)", requirement_files)
+        for name in head_render.images:
+            if head_render.images[name].parent is None:
+                direct.setdefault(name, []).append(reason)
+    else:
+        base_tree = checkout(repo, base)
+        base_config, base_render = site_render(base_tree, env, vault_password_file, repo)
+        direct = compare(
+            repo, base, head, inputs, base_config, base_render, head_config, head_render
+        )
+
+    result.images = select(head_render, direct)
+    return result
+
+
+def compare(
+    repo: Path,
+    base: str,
+    head: str,
+    inputs: Sequence[str],
+    base_config: kolla.BuildConfig,
+    base_render: kolla.Render,
+    head_config: kolla.BuildConfig,
+    head_render: kolla.Render,
+) -> dict[str, list[Reason]]:
+    """Directly changed images, each with the reasons found."""
+    config_files = tuple(
+        f for f in inputs if not f.startswith(TEMPLATES_DIR) and f not in REQUIREMENTS
+    )
+    template_files = [f for f in inputs if f.startswith(TEMPLATES_DIR)]
+    changed_names: dict[str, set[str]] = {}
+    for path in template_files:
+        changed_names[path] = changed_template_names(
+            _show(repo, base, path), _show(repo, head, path)
+        )
+
+    old_default = _defaults(base_config)
+    new_default = _defaults(head_config)
+    default_diff = [
+        f"[DEFAULT] {k}: {_fmt(old_default.get(k))} -> {_fmt(new_default.get(k))}"
+        for k in sorted(old_default.keys() | new_default.keys())
+        if old_default.get(k) != new_default.get(k)
+    ]
+    generated_override_changed = base_config.template_override != head_config.template_override
+
+    direct: dict[str, list[Reason]] = {}
+    for name, image in head_render.images.items():
+        old = base_render.images.get(name)
+        reasons: list[Reason] = []
+        if old is None or old.dockerfile != image.dockerfile:
+            reasons += _dockerfile_reasons(
+                image,
+                old is None,
+                changed_names,
+                head_render.images,
+                default_diff,
+                generated_override_changed,
+                config_files,
+                inputs,
+            )
+        old_sources = old.sources if old else {}
+        if old_sources != image.sources:
+            sections = sorted(
+                s
+                for s in old_sources.keys() | image.sources.keys()
+                if old_sources.get(s) != image.sources.get(s)
+            )
+            reasons.append(Reason(f"kolla-build sources [{'], ['.join(sections)}]", config_files))
+        if reasons:
+            direct[name] = reasons
+    return direct
+
+
+def _dockerfile_reasons(
+    image: kolla.Image,
+    new: bool,
+    changed_names: Mapping[str, set[str]],
+    all_images: Iterable[str],
+    default_diff: Sequence[str],
+    generated_override_changed: bool,
+    config_files: tuple[str, ...],
+    inputs: Sequence[str],
+) -> list[Reason]:
+    if new:
+        return [Reason("image newly built by kolla-build", tuple(inputs))]
+    reasons = []
+    for path, names in changed_names.items():
+        mine = sorted(n for n in names if name_reaches(n, image, all_images))
+        if mine:
+            reasons.append(Reason(f"template override {', '.join(mine)}", (path,)))
+    if default_diff:
+        reasons.append(Reason("kolla-build.conf " + "; ".join(default_diff), config_files))
+    if generated_override_changed and not reasons:
+        reasons.append(Reason("kolla_build_blocks / kolla_build_customizations", config_files))
+    if not reasons:
+        # Changed by something the rules above do not name (an override block shared by every
+        # image, a macro): say so with every changed input.
+        shared = sorted({n for names in changed_names.values() for n in names})
+        what = f"template override {', '.join(shared)}" if shared else "rendered Dockerfile"
+        reasons.append(Reason(what, tuple(changed_names) or tuple(inputs)))
+    return reasons
+
+
+def select(render: kolla.Render, direct: Mapping[str, list[Reason]]) -> list[Selected]:
+    """Changed images and all their descendants, among the images the site builds, in tree
+    order (parents first), each with its paths to the changed ancestors."""
+    site = set(render.site_images)
+    selected: list[Selected] = []
+    for name in tree_order(render):
+        if name not in site:
+            continue
+        chain = render.ancestry(name)
+        paths = []
+        for index, ancestor in enumerate(chain):
+            if ancestor in direct:
+                paths.append((chain[: index + 1], direct[ancestor]))
+        if paths:
+            selected.append(Selected(name=name, paths=paths))
+    return selected
+
+
+def tree_order(render: kolla.Render) -> list[str]:
+    children = render.children()
+    roots = sorted(n for n, i in render.images.items() if i.parent is None)
+    order: list[str] = []
+    todo = list(roots)
+    while todo:
+        name = todo.pop(0)
+        order.append(name)
+        todo += children[name]
+    return order
+
+
+def _show(repo: Path, ref: str, path: str) -> str:
+    try:
+        return git(repo, "show", f"{ref}:{path}")
+    except SiteError:
+        return ""
+
+
+def _defaults(config: kolla.BuildConfig) -> dict[str, list[str]]:
+    defaults = dict(config.conf_sections().get("DEFAULT", {}))
+    defaults.pop("template_override", None)  # compared through the rendered Dockerfiles
+    if config.registry:
+        defaults["registry"] = [config.registry]
+    return defaults
+
+
+def _fmt(values: Iterable[str] | None) -> str:
+    return "(unset)" if values is None else ",".join(values)

@@ -1,0 +1,111 @@
+"""`sitectl images`: Kolla container image builds.
+
+sitectl images plan ENV [--base REF] [--head REF] [--pipeline FILE] [--format text|json]
+sitectl images render ENV [--out DIR]
+sitectl images pins --tag TAG [--all] [IMAGE ...]
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sitectl.errors import SiteError
+from sitectl.images import kolla, pins
+from sitectl.images import pipeline as child_pipeline
+from sitectl.images import plan as planner
+from sitectl.verbs import Context, Verb
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="images_action", metavar="ACTION", required=True)
+
+    plan = actions.add_parser(
+        "plan",
+        help="which images a change (BASE..HEAD) must rebuild, and why",
+        description="Render kolla's image tree and Dockerfiles for BASE and HEAD with real "
+        "kolla-build --template-only, and list the images whose inputs changed, with all "
+        "their descendants, among the images the environment builds.",
+    )
+    plan.add_argument("environment", metavar="ENV")
+    plan.add_argument("--base", default="HEAD~1", metavar="REF", help="default: HEAD~1")
+    plan.add_argument("--head", default="HEAD", metavar="REF", help="default: HEAD")
+    plan.add_argument(
+        "--pipeline",
+        type=Path,
+        metavar="FILE",
+        help="also write the child pipeline that builds exactly these images",
+    )
+    plan.add_argument("--format", choices=("text", "json"), default="text")
+
+    render = actions.add_parser(
+        "render",
+        help="kolla's Dockerfiles for an environment (kolla-build --template-only)",
+    )
+    render.add_argument("environment", metavar="ENV")
+    render.add_argument("--out", type=Path, metavar="DIR", help="write the rendered tree here")
+
+    pin = actions.add_parser("pins", help=f"record pushed images' tag in {pins.PIN_FILE}")
+    pin.add_argument("--tag", required=True)
+    pin.add_argument(
+        "--all", action="store_true", help="every image was rebuilt: TAG becomes the default"
+    )
+    pin.add_argument("images", nargs="*", metavar="IMAGE")
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    if args.images_action == "plan":
+        return run_plan(ctx, args)
+    if args.images_action == "render":
+        return run_render(ctx, args)
+    if not args.images and not args.all:
+        raise SiteError("name the images to pin, or pass --all.")
+    pins.update(ctx.repo, args.tag, args.images, everything=args.all)
+    print(f"{pins.PIN_FILE}: {', '.join(args.images) or 'all images'} -> {args.tag}")
+    return 0
+
+
+def run_plan(ctx: Context, args: argparse.Namespace) -> int:
+    result = planner.plan(ctx.repo, args.environment, args.base, args.head, ctx.vault_password_file)
+    if args.pipeline:
+        prefix = ""
+        if result.images:
+            config = kolla.build_config(
+                planner.builder_variables(
+                    planner.checkout(ctx.repo, args.head),
+                    args.environment,
+                    ctx.vault_password_file,
+                )
+            )
+            prefix = config.image_prefix()
+        args.pipeline.parent.mkdir(parents=True, exist_ok=True)
+        args.pipeline.write_text(
+            child_pipeline.generate(ctx.repo, result, prefix), encoding="utf-8"
+        )
+    if args.format == "json":
+        json.dump(result.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(result.text())
+    return 0
+
+
+def run_render(ctx: Context, args: argparse.Namespace) -> int:
+    config = kolla.build_config(
+        planner.builder_variables(ctx.repo, args.environment, ctx.vault_password_file)
+    )
+    result = kolla.render(ctx.repo, config, keep_dir=args.out)
+    site = set(result.site_images)
+    for name in planner.tree_order(result):
+        depth = len(result.ancestry(name)) - 1
+        mark = "" if name in site else "   (not built by this site)"
+        print(f"{'  ' * depth}{name}{mark}")
+    return 0
+
+
+VERB = Verb(
+    "images",
+    "Kolla container images: plan a change's rebuilds (and its child pipeline), render, pin",
+    configure,
+    run,
+)
