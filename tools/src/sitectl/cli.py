@@ -8,7 +8,6 @@ from pathlib import Path
 from sitectl.errors import INTERRUPTED, SiteError
 from sitectl.repo import find_repo
 from sitectl.verbs import Context, Verb, envs, kayobe, setup, show, test, validate
-from sitectl.verbs import images as images_verb
 from sitectl.verbs import refstack as refstack_verb
 
 VERBS: tuple[Verb, ...] = (
@@ -21,6 +20,7 @@ VERBS: tuple[Verb, ...] = (
     validate.VERB,
     refstack_verb.VERB,
     __import__("sitectl.verbs.diff", fromlist=["VERB"]).VERB,  # sitectl diff
+    __import__("sitectl.verbs.images", fromlist=["VERB"]).VERB,  # sitectl images
 )
 
 
