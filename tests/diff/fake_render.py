@@ -59,7 +59,7 @@ class FakeRenderer:
         vault_password_file: Path | None = None,
         use_cache: bool = True,
     ) -> Path:
-        self.calls.append({"env": env, "ref": ref, "services": services})
+        self.calls.append({"env": env, "ref": ref, "services": services, "out": out})
         commit = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", ref or "HEAD"],
             capture_output=True,
@@ -101,7 +101,7 @@ class FakeRenderer:
         )
         for name, containers in KOLLA_FILES.items():
             text = files.get(f"etc/kayobe/kolla/config/{name}")
-            if text is None:
+            if text is None or (services and name.split(".")[0] not in services):
                 continue
             text = re.sub(r"vault:(\w+)", lambda m: token(m.group(1)), text)
             for host, groups in hosts.items():

@@ -274,3 +274,33 @@ def test_not_a_render_directory(tmp_path: Path, site: Site) -> None:
     (bad / "render.json").write_text(json.dumps({"format": "something-else"}))
     with pytest.raises(SiteError, match="render again"):
         compare(bad, head)
+
+
+def test_full_base_seen_through_a_selected_head(tmp_path: Path, site: Site) -> None:
+    """A cached full render of the base against a render of only nova (and nova-cell)."""
+    for host in ("ctl01", "ctl02", "ctl03"):
+        site.configs[host]["haproxy"] = {
+            "haproxy.cfg": "global\n  maxconn 4000\n",
+            "services.d/nova-api.cfg": "listen nova_api\n  bind 10.0.0.1:8774\n",
+            "services.d/keystone.cfg": "listen keystone\n",
+        }
+    site.add_host("stor01", ["storage"], like="ctl01")
+    site.configs["stor01"] = {"cinder-volume": {"cinder.conf": "[DEFAULT]\n"}}
+    head = site.copy()
+    head.services = ["nova", "nova-cell"]
+    for host, containers in head.configs.items():
+        head.configs[host] = {
+            name: ({"services.d/nova-api.cfg": files["services.d/nova-api.cfg"]})
+            if name == "haproxy"
+            else files
+            for name, files in containers.items()
+            if name.startswith(("nova", "haproxy"))
+        }
+    head.set_all("ctl", "nova-api", "nova.conf", "debug = False", "debug = True")
+    head.set_all("ctl", "haproxy", "services.d/nova-api.cfg", "8774", "8775")
+    result = run(tmp_path, site, head)
+    assert [s.service for s in result.services] == ["haproxy", "nova"]
+    [haproxy] = [s for s in result.services if s.service == "haproxy"]
+    assert [e.path for e in haproxy.files] == ["services.d/nova-api.cfg"]
+    assert "keystone" not in result.unified and "cinder" not in result.unified
+    assert any("full render" in note for note in result.notes)

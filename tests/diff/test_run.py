@@ -69,6 +69,33 @@ def test_one_service_change_renders_only_that_service(
     ]
 
 
+def test_a_cached_full_render_of_the_base_is_used(site_repo: Path, renderer: FakeRenderer) -> None:
+    main = git(site_repo, "rev-parse", "main")
+    base_full = renderer(site_repo, "ci-aio", ref=main)  # e.g. the target branch's pipeline
+    branch(site_repo, "feature", {"etc/kayobe/kolla/config/nova.conf": PCI})
+    asked: list[str] = []
+
+    def lookup(repo: Path, env: str, ref: str, **_: object) -> Path | None:
+        asked.append(ref)
+        return base_full if ref == main else None
+
+    outcome = run(Request(site_repo, "ci-aio", "main", "feature"), renderer, lookup)
+    assert len(asked) == 2
+    assert [call["services"] for call in renderer.calls] == [None, ["nova", "nova-cell"]]
+    assert changed_keys(outcome) == {("nova", "nova.conf", "[filter_scheduler] enabled_filters")}
+    assert any("base side is a full render" in note for note in outcome.report.notes)
+
+
+def test_uncached_renders_are_removed_afterwards(site_repo: Path, renderer: FakeRenderer) -> None:
+    branch(site_repo, "feature", {"etc/kayobe/kolla/config/nova.conf": PCI})
+    calls = renderer.calls
+    outcome = run(Request(site_repo, "ci-aio", "main", "feature", use_cache=False), renderer)
+    assert outcome.report.changed
+    assert len(calls) == 2
+    # Each went to a scratch directory of run()'s, removed once compared.
+    assert all(c["out"] is not None and not Path(c["out"]).exists() for c in calls)
+
+
 def test_kayobe_change_renders_everything_and_says_why(
     site_repo: Path, renderer: FakeRenderer
 ) -> None:

@@ -57,6 +57,23 @@ CONTEXT = 3
 
 
 @dataclass
+class Scope:
+    """A full render compared with one limited to some services (a cached full render of
+    the base against a selected render of the head): the full side is seen through the
+    selection, so what the selection did not render is not a change."""
+
+    tags: frozenset[str]
+    subset: "Render"
+    services: KollaServices
+
+    def covers(self, container: str) -> bool:
+        service = self.services.container_service(container)
+        return service in self.tags or any(
+            container == tag or container.startswith(tag + "-") for tag in self.tags
+        )
+
+
+@dataclass
 class Render:
     """One side, loaded: metadata, guarded kayobe variables, inventory, globals."""
 
@@ -69,6 +86,7 @@ class Render:
     group_vars: dict[str, dict[str, Any]] = field(default_factory=dict)
     globals: dict[str, Any] = field(default_factory=dict)
     roots: list[tuple[str, str]] = field(default_factory=list)  # (path, placeholder)
+    scope: Scope | None = None  # set when this (full) side is compared with a selection
 
     @property
     def hosts(self) -> set[str]:
@@ -194,9 +212,18 @@ def compare(
 ) -> Comparison:
     base, head = load(base_dir), load(head_dir)
     services = services or KollaServices()
+    notes: list[str] = []
+    for full, subset in ((base, head), (head, base)):
+        selected = subset.meta.get("services")
+        both = full.root is not None and subset.root is not None
+        if both and full.meta.get("services") == "all" and isinstance(selected, list):
+            full.scope = Scope(frozenset(selected), subset, services)
+            notes.append(
+                f"the {'base' if full is base else 'head'} side is a full render, compared "
+                f"only for the services the other side rendered ({', '.join(selected)})"
+            )
     namer = host_namer(base, head)
     unified: list[str] = []
-    notes: list[str] = []
     inventory_changes = compare_inventory(base, head, namer)
     for name in sorted(set(base.inventory_files) | set(head.inventory_files)):
         label = str(INVENTORY / name) if name else str(INVENTORY)
@@ -212,7 +239,7 @@ def compare(
         )
     service_diffs, config_unified = compare_configs(base, head, namer, services)
     unified += config_unified
-    if base.root and head.root:
+    if base.root and head.root and not (base.scope or head.scope):
         notes += _scope_notes(base, head)
     return Comparison(
         inventory=inventory_changes,
@@ -453,14 +480,16 @@ def compare_configs(
     deltas: dict[tuple[Any, ...], _FileDelta] = {}
     containers: dict[tuple[Any, ...], set[str]] = defaultdict(set)
     for host in sort_hosts(base.hosts | head.hosts):
-        base_dir, head_dir = base.config_dir(host), head.config_dir(host)
-        whole_host = base_dir is None or head_dir is None
-        base_containers = _subdirs(base_dir)
-        head_containers = _subdirs(head_dir)
-        for container in sorted(base_containers | head_containers):
-            old_dir = base_dir / container if container in base_containers and base_dir else None
-            new_dir = head_dir / container if container in head_containers and head_dir else None
-            files = sorted(_files(old_dir) | _files(new_dir))
+        whole_host = host not in base.hosts or host not in head.hosts
+        base_containers = _containers(base, host)
+        head_containers = _containers(head, host)
+        for container in sorted(set(base_containers) | set(head_containers)):
+            old_dir = base_containers.get(container)
+            new_dir = head_containers.get(container)
+            files = sorted(
+                _container_files(base, host, container, old_dir)
+                | _container_files(head, host, container, new_dir)
+            )
             service = services.container_service(container)
             if (old_dir is None or new_dir is None) and not whole_host:
                 kind = "added" if old_dir is None else "removed"
@@ -525,6 +554,32 @@ def _placements(where: dict[str, set[str]], namer: HostNamer) -> list[Placement]
     ]
     result.sort(key=lambda p: (-len(p.hosts), p.hosts_label))
     return result
+
+
+def _containers(render: Render, host: str) -> dict[str, Path]:
+    """The host's container directories on one side (within the scope, see Scope)."""
+    directory = render.config_dir(host)
+    if directory is None:
+        return {}
+    found = {p.name: p for p in directory.iterdir() if p.is_dir()}
+    if render.scope is not None:
+        rendered = _subdirs(render.scope.subset.config_dir(host))
+        found = {
+            name: path
+            for name, path in found.items()
+            if name in rendered or render.scope.covers(name)
+        }
+    return found
+
+
+def _container_files(render: Render, host: str, container: str, path: Path | None) -> set[str]:
+    files = _files(path)
+    if render.scope is not None and not render.scope.covers(container):
+        # A directory every selected render writes into (haproxy/services.d...): only the
+        # files the selected services wrote.
+        subset_dir = render.scope.subset.config_dir(host)
+        files &= _files(subset_dir / container if subset_dir else None)
+    return files
 
 
 def _subdirs(path: Path | None) -> set[str]:

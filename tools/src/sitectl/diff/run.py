@@ -6,13 +6,15 @@ so a mistake costs seconds, not minutes, and leaves nothing behind.
 """
 
 import re
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitectl import redact, vault
-from sitectl.diff import git, plan, services
+from sitectl.diff import git, plan, reuse, services
 from sitectl.diff.compare import compare
 from sitectl.diff.model import Plan, Report, Side
 from sitectl.environments import discover, layering
@@ -21,6 +23,8 @@ from sitectl.progress import note
 
 # render(repo, env, *, ref, services, out, vault_password_file, use_cache) -> render directory
 Renderer = Callable[..., Path]
+# lookup(repo, env, ref, vault_password_file, cache_dir) -> a cached full render, or None
+Lookup = Callable[..., Path | None]
 
 
 @dataclass
@@ -32,6 +36,7 @@ class Request:
     full: bool = False  # render everything whatever the change
     vault_password_file: Path | None = None
     use_cache: bool = True
+    cache_dir: Path | None = None  # the render cache (default: render's, under REPO/.cache)
 
 
 @dataclass
@@ -39,7 +44,6 @@ class Outcome:
     report: Report
     unified: str
     secrets: re.Pattern[str] | None = None  # known plaintexts, for the artifacts' last scrub
-    renders: dict[str, Path | None] = field(default_factory=dict)
 
 
 def default_renderer() -> Renderer:
@@ -52,8 +56,14 @@ def default_renderer() -> Renderer:
     return render
 
 
-def run(request: Request, renderer: Renderer | None = None) -> Outcome:
+def run(
+    request: Request, renderer: Renderer | None = None, lookup: Lookup | None = None
+) -> Outcome:
+    """`renderer` defaults to sitectl.render's; `lookup` (finding a cached full render to use
+    in place of a selected one) defaults to reuse.cached_full_render with that renderer."""
     started = time.monotonic()
+    if renderer is None and lookup is None and request.use_cache:
+        lookup = reuse.cached_full_render
     repo = request.repo
     base_commit = git.resolve(repo, request.base)
     if request.head is None:
@@ -87,44 +97,91 @@ def run(request: Request, renderer: Renderer | None = None) -> Outcome:
     if base_layers is None:
         report.notes.append(f"environment {env} is new: everything in it shows as added")
     if the_plan.mode != "none":
-        render = renderer or default_renderer()
-        scope: Sequence[str] | None = the_plan.services or None
-        dirs: dict[str, Path | None] = {}
-        for side, commit in (("base", base_commit), ("head", merged)):
-            if side == "base" and base_layers is None:
-                dirs[side], report.renders[side] = None, None
-                continue
-            try:
-                dirs[side] = render(
-                    repo,
-                    env,
-                    ref=commit,
-                    services=scope,
-                    vault_password_file=request.vault_password_file,
-                    use_cache=request.use_cache,
-                )
-                report.renders[side] = None
-            except SiteError as e:
-                dirs[side] = None
-                report.renders[side] = e.render().removeprefix("sitectl: error: ")
-        outcome.renders = dirs
-        failed = {side: error for side, error in report.renders.items() if error}
-        if failed:
-            report.error = "\n\n".join(
-                f"{env} does not render at the {side} side "
-                f"({base_side.label if side == 'base' else head_side.label}):\n{error}"
-                for side, error in failed.items()
+        scratch = None if request.use_cache else Path(tempfile.mkdtemp(prefix="sitectl-diff-"))
+        try:
+            _render_and_compare(
+                request, outcome, renderer or default_renderer(), lookup, base_layers, scratch
             )
-        else:
-            comparison = compare(dirs.get("base"), dirs["head"], services.load())
-            report.inventory = comparison.inventory
-            report.kayobe = comparison.kayobe
-            report.globals = comparison.globals
-            report.services = comparison.services
-            report.notes += comparison.notes
-            outcome.unified = comparison.unified
+        finally:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
     report.duration_s = time.monotonic() - started
     return outcome
+
+
+def _render_and_compare(
+    request: Request,
+    outcome: Outcome,
+    render: Renderer,
+    lookup: Lookup | None,
+    base_layers: list[str] | None,
+    scratch: Path | None,
+) -> None:
+    """Render both sides (a failure is recorded per side), then compare."""
+    report = outcome.report
+    scope: Sequence[str] | None = report.plan.services or None
+    dirs: dict[str, Path | None] = {}
+    for side, commit in (("base", report.base.commit), ("head", report.head.commit)):
+        if side == "base" and base_layers is None:
+            dirs[side], report.renders[side] = None, None
+            continue
+        try:
+            dirs[side] = _render_side(request, render, lookup, commit, scope, side, scratch)
+            report.renders[side] = None
+        except SiteError as e:
+            dirs[side] = None
+            report.renders[side] = e.render().removeprefix("sitectl: error: ")
+    failed = {side: error for side, error in report.renders.items() if error}
+    if failed:
+        report.error = "\n\n".join(
+            f"{request.environment} does not render at the {side} side "
+            f"({report.base.label if side == 'base' else report.head.label}):\n{error}"
+            for side, error in failed.items()
+        )
+        return
+    comparison = compare(dirs.get("base"), dirs["head"], services.load())
+    report.inventory = comparison.inventory
+    report.kayobe = comparison.kayobe
+    report.globals = comparison.globals
+    report.services = comparison.services
+    report.notes += comparison.notes
+    outcome.unified = comparison.unified
+
+
+def _render_side(
+    request: Request,
+    render: Renderer,
+    lookup: Lookup | None,
+    commit: str,
+    scope: Sequence[str] | None,
+    side: str,
+    scratch: Path | None = None,
+) -> Path:
+    if scope is not None and lookup is not None:
+        cached = lookup(
+            request.repo,
+            request.environment,
+            commit,
+            vault_password_file=request.vault_password_file,
+            cache_dir=request.cache_dir,
+        )
+        if cached is not None:
+            note("diff", f"{side}: a cached full render is at hand; using it")
+            return cached
+    extra: dict[str, Path] = {}
+    if request.cache_dir is not None:
+        extra["cache_dir"] = request.cache_dir
+    if not request.use_cache and scratch is not None:
+        extra["out"] = scratch / side  # uncached renders go to a directory run() removes
+    return render(
+        request.repo,
+        request.environment,
+        ref=commit,
+        services=scope,
+        vault_password_file=request.vault_password_file,
+        use_cache=request.use_cache,
+        **extra,
+    )
 
 
 def _check_sides(
