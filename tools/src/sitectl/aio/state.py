@@ -1,0 +1,59 @@
+"""Which steps are done: REPO/.cache/sitectl/aio/state.json, rewritten atomically after each
+step, so a retried job (same VM, same checkout) continues from the step that failed."""
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitectl.errors import SiteError
+
+VERSION = 1
+
+
+@dataclass
+class State:
+    path: Path
+    # step name -> {"inputs": hash, "seconds": float, "finished": iso time}
+    done: dict[str, dict] = field(default_factory=dict)
+    failed: str | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> "State":
+        if not path.exists():
+            return cls(path)
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise SiteError(f"cannot read the all-in-one state {path} ({e}); delete it.") from None
+        if data.get("version") != VERSION:
+            return cls(path)
+        return cls(path, dict(data.get("done", {})), data.get("failed"))
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"version": VERSION, "done": self.done, "failed": self.failed}
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, self.path)
+
+    def is_done(self, step: str, inputs: str) -> bool:
+        entry = self.done.get(step)
+        return entry is not None and entry.get("inputs") == inputs
+
+    def mark_done(self, step: str, inputs: str, seconds: float) -> None:
+        finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.done[step] = {"inputs": inputs, "seconds": round(seconds, 1), "finished": finished}
+        if self.failed == step:
+            self.failed = None
+        self.save()
+
+    def mark_failed(self, step: str) -> None:
+        self.failed = step
+        self.save()
+
+    def forget(self, steps: list[str]) -> None:
+        for step in steps:
+            self.done.pop(step, None)
+        self.save()

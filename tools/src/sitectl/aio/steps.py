@@ -1,0 +1,247 @@
+"""The all-in-one deploy as named, resumable steps (kayobe's own sequence).
+
+    1 bootstrap       kayobe control host bootstrap
+    2 host-configure  kayobe overcloud host configure
+    3 images          kayobe overcloud container image pull   (from the images child's
+                      registry and tag when given: a zz-ci-images.yml overlay in the environment)
+    4 deploy          kayobe overcloud service deploy
+    5 post-configure  kayobe overcloud post configure
+    6 resources       image, flavors, networks from ci/aio/resources.yml (openstack CLI)
+
+Every step is idempotent (kayobe's playbooks are; step 6 creates only what is missing). A done
+step is recorded with a hash of its inputs (the overlay); a rerun skips recorded steps with the
+same inputs and continues from the first step not done, so a retried job resumes where it
+failed. `--from STEP` forgets STEP and everything after it.
+
+kayobe is the first `kayobe` on PATH, else the venv's (CI puts nothing else first; tests put a
+stand-in there). Its output goes to .cache/sitectl/aio/logs/STEP.log, Ansible's log to
+logs/ansible.log.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitectl import progress
+from sitectl.aio.state import State
+from sitectl.errors import SiteError
+from sitectl.kayobe import ansible_errors
+from sitectl.redact import redact_text, secrets_pattern
+from sitectl.repo import cache_dir, environments_dir, kayobe_config_dir, venv_bin
+
+TAG = "aio"
+ENVIRONMENT = "ci-aio"
+OVERLAY = "zz-ci-images.yml"
+# Variables of the operator's shell that would change what kayobe does.
+_DROPPED_PREFIXES = ("KAYOBE_", "KOLLA_", "ANSIBLE_", "OS_")
+
+
+@dataclass
+class Options:
+    environment: str = ENVIRONMENT
+    images_registry: str | None = None
+    images_tag: str | None = None
+    cloud: str = "kolla-admin"
+    clouds_yaml: Path | None = None
+    resources: Path | None = None
+    password: str | None = None
+
+
+@dataclass
+class Runner:
+    repo: Path
+    options: Options
+    work: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.work = cache_dir(self.repo, "sitectl", "aio")
+
+    @property
+    def logs(self) -> Path:
+        return self.work / "logs"
+
+    @property
+    def state_file(self) -> Path:
+        return self.work / "state.json"
+
+    def overlay_path(self) -> Path:
+        return environments_dir(self.repo) / self.options.environment / OVERLAY
+
+    def overlay_text(self) -> str | None:
+        o = self.options
+        if not (o.images_registry or o.images_tag):
+            return None
+        lines = [
+            "---",
+            "# Written by tools/sitectl aio run: the images child pipeline's output.",
+            "# A throwaway CI overlay (zz-*); tools/sitectl aio teardown removes it.",
+        ]
+        if o.images_registry:
+            lines.append(f"kolla_docker_registry: {o.images_registry}")
+        if o.images_tag:
+            lines.append(f"kolla_tag: {o.images_tag}")
+        return "\n".join(lines) + "\n"
+
+    def write_overlay(self) -> None:
+        text = self.overlay_text()
+        path = self.overlay_path()
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(text)
+
+    def kayobe_executable(self) -> str:
+        found = shutil.which("kayobe")
+        if found:
+            return found
+        fallback = venv_bin() / "kayobe"
+        if not fallback.exists():
+            raise SiteError("no kayobe on PATH or in the venv; run tools/sitectl setup.")
+        return str(fallback)
+
+    def environment(self, scratch: Path) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_PREFIXES)}
+        env["PATH"] = f"{env.get('PATH', os.defpath)}{os.pathsep}{venv_bin()}"
+        env["KAYOBE_CONFIG_PATH"] = str(kayobe_config_dir(self.repo))
+        env["KAYOBE_ENVIRONMENT"] = self.options.environment
+        env["ANSIBLE_LOG_PATH"] = str(self.logs / "ansible.log")
+        env["ANSIBLE_NOCOLOR"] = "1"
+        env["ANSIBLE_LOCAL_TEMP"] = str(scratch)
+        if self.options.password is not None:
+            env["KAYOBE_VAULT_PASSWORD"] = self.options.password  # never on a command line
+        return env
+
+    def command(self, step: str, argv: Sequence[str]) -> str:
+        """Run one command for `step`, its output appended to the step's log; the output."""
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log = self.logs / f"{step}.log"
+        with (
+            tempfile.TemporaryDirectory(prefix="sitectl-aio-") as scratch,
+            log.open("a") as out,
+        ):
+            out.write(f"$ {' '.join(argv)}\n")
+            out.flush()
+            offset = out.tell()
+            result = subprocess.run(
+                list(argv),
+                cwd=self.repo,
+                env=self.environment(Path(scratch)),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        if result.returncode != 0:
+            pattern = secrets_pattern([self.options.password] if self.options.password else [])
+            said = [redact_text(line, pattern) for line in ansible_errors(log.read_text())]
+            raise SiteError(
+                f"step {step}: {Path(argv[0]).name} {' '.join(argv[1:4])} failed "
+                f"(exit {result.returncode}); full output in {log}. What it said:",
+                details=said,
+                exit_code=1,
+            )
+        with log.open() as f:
+            f.seek(offset)
+            return f.read()
+
+    def kayobe(self, step: str, *words: str) -> None:
+        self.command(
+            step, [self.kayobe_executable(), *words, "--environment", self.options.environment]
+        )
+
+
+def _images(runner: Runner) -> None:
+    runner.kayobe("images", "overcloud", "container", "image", "pull")
+
+
+def _resources(runner: Runner) -> None:
+    from sitectl.aio import resources
+
+    resources.create(runner)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    action: Callable[[Runner], None]
+    # Whether the overlay (images registry/tag) is an input: a changed overlay redoes the step.
+    uses_overlay: bool = True
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "bootstrap",
+        "kayobe control host bootstrap",
+        lambda r: r.kayobe("bootstrap", "control", "host", "bootstrap"),
+        uses_overlay=False,
+    ),
+    Step(
+        "host-configure",
+        "kayobe overcloud host configure",
+        lambda r: r.kayobe("host-configure", "overcloud", "host", "configure"),
+    ),
+    Step("images", "kayobe overcloud container image pull", _images),
+    Step(
+        "deploy",
+        "kayobe overcloud service deploy",
+        lambda r: r.kayobe("deploy", "overcloud", "service", "deploy"),
+    ),
+    Step(
+        "post-configure",
+        "kayobe overcloud post configure",
+        lambda r: r.kayobe("post-configure", "overcloud", "post", "configure"),
+    ),
+    Step("resources", "test image, flavors and networks", _resources),
+)
+NAMES = tuple(step.name for step in STEPS)
+
+
+def inputs(runner: Runner, step: Step) -> str:
+    text = (runner.overlay_text() or "") if step.uses_overlay else ""
+    return hashlib.sha256(f"{runner.options.environment}\n{text}".encode()).hexdigest()[:16]
+
+
+def run(runner: Runner, start: str | None = None) -> int:
+    """Run the steps not done yet (all from `start` when given); 0, or SiteError."""
+    if start is not None and start not in NAMES:
+        raise SiteError(f"no step '{start}'; the steps are: {', '.join(NAMES)}.")
+    state = State.load(runner.state_file)
+    if start is not None:
+        state.forget(list(NAMES[NAMES.index(start) :]))
+    runner.write_overlay()
+    durations: list[tuple[str, str]] = []
+    total = len(STEPS)
+    started_all = time.monotonic()
+    try:
+        for number, step in enumerate(STEPS, 1):
+            key = inputs(runner, step)
+            label = f"{number}/{total} {step.name}"
+            if state.is_done(step.name, key):
+                seconds = state.done[step.name].get("seconds", 0)
+                progress.note(TAG, f"{label}: done before ({seconds} s), skipped")
+                durations.append((step.name, f"skipped (took {seconds} s)"))
+                continue
+            started = time.monotonic()
+            try:
+                with progress.step(TAG, f"{label}: {step.title}"):
+                    step.action(runner)
+            except BaseException:
+                state.mark_failed(step.name)
+                durations.append((step.name, f"FAILED after {time.monotonic() - started:.1f} s"))
+                raise
+            seconds = time.monotonic() - started
+            state.mark_done(step.name, key, seconds)
+            durations.append((step.name, f"{seconds:.1f} s"))
+    finally:
+        progress.note(TAG, "durations:")
+        for name, text in durations:
+            progress.note(TAG, f"  {name:<15} {text}")
+        progress.note(TAG, f"  {'total':<15} {time.monotonic() - started_all:.1f} s")
+    return 0

@@ -1,0 +1,82 @@
+"""`sitectl aio run|teardown|status`: the all-in-one cloud of CI on a throwaway VM.
+
+    tools/sitectl aio run [--from STEP] [--images-registry R --images-tag T] [--artifacts DIR]
+    tools/sitectl aio teardown --artifacts DIR        # GitLab after_script: always runs
+    tools/sitectl aio status
+
+See sitectl.aio.steps for the steps, their state file and resume semantics.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from sitectl import progress
+from sitectl.aio import steps, teardown
+from sitectl.aio.state import State
+from sitectl.errors import SiteError
+from sitectl.vault import find_password
+from sitectl.verbs import Context, Verb
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    run_ = sub.add_parser("run", help="deploy: the steps not done yet, in order")
+    run_.add_argument(
+        "--from", dest="start", choices=steps.NAMES, help="redo this step and every later one"
+    )
+    run_.add_argument("--images-registry", metavar="R", help="the images child's registry")
+    run_.add_argument("--images-tag", metavar="T", help="the images child's tag")
+    run_.add_argument("--environment", default=steps.ENVIRONMENT, help="default: ci-aio")
+    run_.add_argument("--cloud", default="kolla-admin", help="for step 6; default: kolla-admin")
+    run_.add_argument(
+        "--clouds-yaml", type=Path, metavar="FILE", help="default: /etc/kolla/clouds.yaml"
+    )
+    run_.add_argument(
+        "--resources", type=Path, metavar="FILE", help="default: ci/aio/resources.yml"
+    )
+    run_.add_argument(
+        "--artifacts", type=Path, metavar="DIR", help="on failure, collect diagnostics here"
+    )
+    down = sub.add_parser("teardown", help="collect diagnostics (always; after_script)")
+    down.add_argument("--artifacts", type=Path, required=True, metavar="DIR")
+    down.add_argument("--environment", default=steps.ENVIRONMENT, help="default: ci-aio")
+    sub.add_parser("status", help="which steps are done")
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    if args.action == "status":
+        state = State.load(steps.Runner(ctx.repo, steps.Options()).state_file)
+        for name in steps.NAMES:
+            entry = state.done.get(name)
+            mark = f"done ({entry['seconds']} s)" if entry else "to do"
+            if state.failed == name:
+                mark = "FAILED"
+            sys.stdout.write(f"{name:<15} {mark}\n")
+        return 0
+    if args.action == "teardown":
+        runner = steps.Runner(ctx.repo, steps.Options(environment=args.environment))
+        return teardown.teardown(runner, args.artifacts.absolute())
+    if (args.images_registry is None) != (args.images_tag is None):
+        raise SiteError("give --images-registry and --images-tag together (the images child's).")
+    password = find_password(ctx.repo, ctx.vault_password_file)
+    options = steps.Options(
+        environment=args.environment,
+        images_registry=args.images_registry,
+        images_tag=args.images_tag,
+        cloud=args.cloud,
+        clouds_yaml=args.clouds_yaml,
+        resources=args.resources,
+        password=password.value if password else None,
+    )
+    runner = steps.Runner(ctx.repo, options)
+    try:
+        return steps.run(runner, args.start)
+    except SiteError:
+        if args.artifacts is not None:
+            teardown.collect(runner, args.artifacts.absolute())
+            progress.note("aio", f"diagnostics collected in {args.artifacts}")
+        raise
+
+
+VERB = Verb("aio", "the all-in-one CI cloud: resumable deploy steps, teardown", configure, run)
