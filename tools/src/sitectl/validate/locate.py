@@ -10,7 +10,7 @@ located on the host's own line when it has one.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,24 +39,50 @@ class Locator:
     def locate(
         self, key: str, host: str | None = None, groups: Iterable[str] = ()
     ) -> Location | None:
-        """Where `key` is defined for `host` (in its `groups`), or site-wide for host None."""
-        groups = sorted(set(groups))
-        for root in reversed(self.roots):
-            for path in reversed(vars_files(root)):
-                if (found := self._in_yaml(path, key, host)) is not None:
+        """Where `key` is defined for `host` (in its `groups`), or site-wide for host None.
+
+        Ansible's precedence, highest first: extra variables (kayobe's *.yml), host_vars,
+        inventory-file host variables, group_vars of groups, group_vars/all, inventory-file
+        group variables; within each, a later layer wins."""
+        wanted = sorted(set(groups) - {"all"}) if host is not None else None
+        layers = list(reversed(self.roots))
+        searches: list[Callable[[Path], Location | None]] = [
+            lambda root: self._first_yaml(reversed(vars_files(root)), key, host),
+        ]
+        if host is not None:
+            searches += [
+                lambda root: self._first_yaml(
+                    reversed(inventory_vars_files(root, "host_vars", host)), key, host
+                ),
+                lambda root: self._first_ini(root, key, host, groups=None),
+            ]
+        searches += [
+            lambda root: self._first_yaml(self._group_vars(root, wanted), key, host),
+            lambda root: (
+                self._first_yaml(inventory_vars_files(root, "group_vars", "all"), key, host)
+                if wanted is not None
+                else None
+            ),
+            lambda root: self._first_ini(root, key, None, sorted(groups) if host else None),
+        ]
+        for search in searches:
+            for root in layers:
+                if (found := search(root)) is not None:
                     return found
-        for root in reversed(self.roots):
-            if host is not None:
-                for path in reversed(inventory_vars_files(root, "host_vars", host)):
-                    if (found := self._in_yaml(path, key, host)) is not None:
-                        return found
-            for path in inventory_files(root):
-                if (found := self._in_ini(path, key, host, groups)) is not None:
-                    return found
-            wanted = [g for g in groups if g != "all"] + ["all"] if host is not None else None
-            for path in self._group_vars(root, wanted):
-                if (found := self._in_yaml(path, key, host)) is not None:
-                    return found
+        return None
+
+    def _first_yaml(self, paths: Iterable[Path], key: str, host: str | None) -> Location | None:
+        for path in paths:
+            if (found := self._in_yaml(path, key, host)) is not None:
+                return found
+        return None
+
+    def _first_ini(
+        self, root: Path, key: str, host: str | None, groups: list[str] | None
+    ) -> Location | None:
+        for path in inventory_files(root):
+            if (found := self._in_ini(path, key, host, groups)) is not None:
+                return found
         return None
 
     def family(self, prefix: str) -> Location | None:
@@ -89,6 +115,7 @@ class Locator:
         return None
 
     def _group_vars(self, root: Path, wanted: list[str] | None) -> list[Path]:
+        """group_vars files of the `wanted` groups, or of every group (None)."""
         if wanted is None:
             return inventory_vars_files(root, "group_vars")
         return [p for g in wanted for p in inventory_vars_files(root, "group_vars", g)]
@@ -103,7 +130,11 @@ class Locator:
                 return Location(relative(self.repo, path), entry or number)
         return None
 
-    def _in_ini(self, path: Path, key: str, host: str | None, groups: list[str]) -> Location | None:
+    def _in_ini(
+        self, path: Path, key: str, host: str | None, groups: list[str] | None
+    ) -> Location | None:
+        """`host KEY=...` (host given), or KEY= in a [GROUP:vars] section (host None; any
+        group when `groups` is None)."""
         if path.suffix:  # YAML inventories: not searched
             return None
         setting = re.compile(rf"(^|\s){re.escape(key)}\s*=")
@@ -115,11 +146,12 @@ class Locator:
             words = line.split()
             if not words or words[0].startswith(("#", ";")):
                 continue
-            if section and section.endswith(":vars"):
+            in_vars = bool(section and section.endswith(":vars"))
+            if host is None and in_vars and section is not None:
                 group = section[: -len(":vars")]
-                if (host is None or group in groups) and setting.match(line):
+                if (groups is None or group in groups) and setting.match(line.strip()):
                     return Location(relative(self.repo, path), number)
-            elif host is not None and words[0] == host and setting.search(line):
+            elif host is not None and not in_vars and words[0] == host and setting.search(line):
                 return Location(relative(self.repo, path), number)
         return None
 

@@ -72,23 +72,31 @@ def check(ctx: FileContext) -> Iterator[Finding]:
 
 
 def _culprit(ctx: FileContext) -> tuple[str, str | None]:
-    """The environment whose .kayobe-environment breaks the layering (an unknown dependency,
-    or the dependency that closes a cycle), and that dependency."""
-    path: list[str] = []
-    done: set[str] = set()
+    """The environment whose .kayobe-environment breaks the layering, and the dependency:
+    an unknown dependency (kayobe's layering stops at those first), else the one closing a
+    cycle."""
+    return (
+        _search(ctx, ctx.environment, unknown=True, path=[], done=set())
+        or _search(ctx, ctx.environment, unknown=False, path=[], done=set())
+        or (ctx.environment, None)
+    )
 
-    def visit(name: str) -> tuple[str, str] | None:
-        path.append(name)
-        for dependency in ctx.environments[name].dependencies:
-            if dependency not in ctx.environments or dependency in path:
+
+def _search(
+    ctx: FileContext, name: str, unknown: bool, path: list[str], done: set[str]
+) -> tuple[str, str] | None:
+    """Depth-first from `name`: the first unknown dependency (`unknown`) or back edge."""
+    path.append(name)
+    for dependency in ctx.environments[name].dependencies:
+        if dependency not in ctx.environments or dependency in path:
+            if unknown == (dependency not in ctx.environments):
                 return name, dependency
-            if dependency not in done and (found := visit(dependency)):
-                return found
-        path.pop()
-        done.add(name)
-        return None
-
-    return visit(ctx.environment) or (ctx.environment, None)
+            continue
+        if dependency not in done and (found := _search(ctx, dependency, unknown, path, done)):
+            return found
+    path.pop()
+    done.add(name)
+    return None
 
 
 def _line_of(path: Path, word: str) -> int | None:

@@ -1,0 +1,192 @@
+"""The file rules (env-dependency, vault-password, yaml-syntax, inventory-syntax) on small
+repositories built in a temporary directory: no kayobe runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sitectl.errors import SiteError
+from sitectl.validate import check_files, files, validate
+from sitectl.validate.finding import Finding
+
+from .mini_env import vault_variable
+
+PASSWORD = "test-password"
+
+
+def make_repo(root: Path, environments: dict[str, dict[str, str]]) -> Path:
+    """etc/kayobe (linked environments/) and environments with the given files."""
+    (root / "etc" / "kayobe" / "inventory").mkdir(parents=True)
+    (root / "etc" / "kayobe" / "globals.yml").write_text("---\nos_distribution: rocky\n")
+    (root / "etc" / "kayobe" / "inventory" / "groups").write_text("[controllers]\n")
+    (root / "environments").mkdir()
+    (root / "etc" / "kayobe" / "environments").symlink_to(Path("..", "..", "environments"))
+    for name, contents in environments.items():
+        for relative, text in contents.items():
+            path = root / "environments" / name / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        (root / "environments" / name).mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def findings(repo: Path, env: str, password: str | None = PASSWORD) -> list[Finding]:
+    password_file = None
+    if password is not None:
+        password_file = repo / "password"
+        password_file.write_text(password + "\n")
+    return check_files(files.load(repo, env, password_file))
+
+
+def test_a_clean_environment_has_no_file_findings(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"site": {"networks.yml": "---\na_net_cidr: 10.0.0.0/24\n"}})
+    assert findings(repo, "site") == []
+
+
+def test_yaml_syntax_names_file_and_line(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"site": {"networks.yml": "---\na: 1\nb: [1, 2\nc: 3\n"}})
+    [finding] = findings(repo, "site")
+    assert (finding.rule, finding.file) == ("yaml-syntax", "environments/site/networks.yml")
+    assert finding.line == 4 and "not valid YAML" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("content", "words", "line"),
+    [
+        ("---\na: 1\nb: 2\na: 3\n", "defines a twice (lines 2 and 4)", 4),
+        ("---\n- a\n- b\n", "holds a list, not a mapping", 2),
+        ("---\na: 1\n---\nb: 2\n", "holds 2 YAML documents", 4),
+        ("---\na: !bogus 1\n", "not valid YAML", 2),
+        ("---\nwhen: 2020-13-45\n", "cannot be read as YAML", None),
+    ],
+)
+def test_yaml_syntax_problems(tmp_path: Path, content: str, words: str, line: int | None) -> None:
+    repo = make_repo(tmp_path, {"site": {"inventory/group_vars/all/x": content}})
+    [finding] = findings(repo, "site")
+    assert finding.rule == "yaml-syntax" and words in finding.message, finding
+    assert finding.line == line
+    assert finding.file == "environments/site/inventory/group_vars/all/x"
+
+
+def test_yaml_syntax_accepts_ansible_tags(tmp_path: Path) -> None:
+    secret = vault_variable("secret", "value", PASSWORD)
+    repo = make_repo(tmp_path, {"site": {"a.yml": "---\n" + secret + "b: !unsafe '{{ x }}'\n"}})
+    assert findings(repo, "site") == []
+
+
+def test_yaml_syntax_reads_non_utf8(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"site": {}})
+    (repo / "environments" / "site" / "a.yml").write_bytes(b"---\na: 1\nb: \xff\n")
+    [finding] = findings(repo, "site")
+    assert "not UTF-8" in finding.message and finding.line == 3
+
+
+def test_yaml_syntax_checks_vault_encrypted_files_after_decryption(tmp_path: Path) -> None:
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    vault = VaultLib([("default", VaultSecret(PASSWORD.encode()))])
+    encrypted = vault.encrypt("---\na: [1\n").decode()
+    repo = make_repo(tmp_path, {"site": {"secrets.yml": encrypted}})
+    [finding] = findings(repo, "site")
+    assert finding.rule == "yaml-syntax" and "(after decryption)" in finding.message
+
+
+def test_env_dependency_unknown_and_cycle(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path,
+        {
+            "site": {".kayobe-environment": "---\ndependencies:\n  - a\n  - nope\n"},
+            "a": {".kayobe-environment": "---\ndependencies: [b]\n"},
+            "b": {".kayobe-environment": "---\ndependencies: [a]\n"},
+        },
+    )
+    [unknown] = findings(repo, "site")
+    assert unknown.rule == "env-dependency" and "'nope'" in unknown.message
+    assert (unknown.file, unknown.line) == ("environments/site/.kayobe-environment", 4)
+    [cycle] = findings(repo, "a")
+    assert "cycle" in cycle.message and cycle.file == "environments/b/.kayobe-environment"
+
+
+def test_env_dependency_unreadable_file_elsewhere(tmp_path: Path) -> None:
+    """A broken .kayobe-environment of another environment stops sitectl too: said so."""
+    repo = make_repo(
+        tmp_path,
+        {"site": {"a.yml": "---\na: 1\n"}, "other": {".kayobe-environment": "dependencies: [\n"}},
+    )
+    [finding] = findings(repo, "site")
+    assert finding.rule == "env-dependency" and "environment other" in finding.message
+    assert finding.file == "environments/other/.kayobe-environment"
+
+
+def test_vault_password_wrong_names_each_file(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path,
+        {
+            "site": {
+                "a.yml": "---\nplain: 1\n" + vault_variable("s1", "one", "other"),
+                "b.yml": "---\n" + vault_variable("s2", "two", PASSWORD),
+            }
+        },
+    )
+    [finding] = findings(repo, "site")
+    assert (finding.rule, finding.file, finding.key, finding.line) == (
+        "vault-password",
+        "environments/site/a.yml",
+        "s1",
+        3,
+    )
+    assert "does not decrypt" in finding.message
+
+
+def test_vault_password_missing(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"site": {"a.yml": "---\n" + vault_variable("s", "v", PASSWORD)}})
+    [finding] = findings(repo, "site", password=None)
+    assert finding.rule == "vault-password" and "no vault password was given" in finding.message
+    assert ".vault-password" in finding.hint and "--vault-password-file" in finding.hint
+
+
+def test_vault_password_unreadable_file(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"site": {"a.yml": "---\n" + vault_variable("s", "v", PASSWORD)}})
+    ctx = files.load(repo, "site", repo / "no-such-password-file")
+    [finding] = check_files(ctx)
+    assert finding.rule == "vault-password" and "cannot read" in finding.message
+
+
+def test_inventory_syntax(tmp_path: Path) -> None:
+    repo = make_repo(
+        tmp_path,
+        {"site": {"inventory/hosts": "[controllers]\nctl1\n\n[compute]\ncmp1 ansible_user\n"}},
+    )
+    [finding] = findings(repo, "site")
+    assert (finding.rule, finding.file, finding.line) == (
+        "inventory-syntax",
+        "environments/site/inventory/hosts",
+        5,
+    )
+    assert "key=value" in finding.message
+
+
+def test_groups_of_earlier_inventories_count(tmp_path: Path) -> None:
+    """[controllers:vars] is valid: etc/kayobe/inventory/groups declared the group."""
+    repo = make_repo(tmp_path, {"site": {"inventory/hosts": "[controllers:vars]\na=1\n"}})
+    assert findings(repo, "site") == []
+
+
+def test_file_findings_stop_kayobe(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"site": {"a.yml": "---\na: [\n"}})
+
+    def no_kayobe(*args: object) -> object:
+        raise AssertionError("kayobe must not run")
+
+    report = validate(repo, "site", None, dumper=no_kayobe)
+    assert [f.rule for f in report.findings] == ["yaml-syntax"]
+    assert any("kayobe was not run" in note for note in report.notes)
+    assert {r.rule.ID for r in report.results if r.skipped} >= {"kayobe-load", "net-invalid"}
+
+
+def test_unknown_environment_is_a_usage_error(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"site": {}})
+    with pytest.raises(SiteError, match="unknown environment 'nope'"):
+        validate(repo, "nope")
