@@ -67,9 +67,6 @@ def materialise(repo: Path, source: Source, destination: Path) -> Path:
             shutil.copy2(repo / relative, target, follow_symlinks=False)
     else:
         _extract_commit(repo, source, destination)
-        for relative, path in _walk(destination, configuration_only=False):
-            if not is_configuration(relative):
-                path.unlink()
     if not (destination / MARKER).is_dir():
         where = f"ref {source.ref!r}" if source.ref else str(repo)
         raise SiteError(f"{where} holds no {MARKER}/: not a Kayobe configuration to render.")
@@ -129,7 +126,8 @@ def _extract_commit(repo: Path, source: Source, destination: Path) -> None:
             said = result.stderr.decode(errors="replace").strip()
             raise SiteError(f"git archive of {source.ref!r} ({source.commit}) failed: {said}")
         with tarfile.open(archive) as tar:
-            tar.extractall(destination, filter="tar")
+            wanted = [m for m in tar.getmembers() if not m.isdir() and is_configuration(m.name)]
+            tar.extractall(destination, members=wanted, filter="tar")
     finally:
         archive.unlink(missing_ok=True)
 

@@ -1,0 +1,127 @@
+"""Secrets become stable HMAC tokens; nothing else changes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+
+from sitectl.render.redaction import Redactor
+
+KEY = "vault-password-for-tests"
+SECRET = "Sup3r-Secret-Value-42"
+PEM = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "MIIEowIBAAKCAQEAx7+abc/def+ghi\n"
+    "QWERTYuiop0987654321zxcvbnmASDF\n"
+    "-----END RSA PRIVATE KEY-----"
+)
+
+
+def expected_token(secret: str, key: str = KEY) -> str:
+    return f"<redacted:{hmac.new(key.encode(), secret.encode(), hashlib.sha256).hexdigest()[:8]}>"
+
+
+def test_token_is_the_hmac_of_the_secret() -> None:
+    redactor = Redactor(KEY, [SECRET])
+    assert redactor.token(SECRET) == expected_token(SECRET)
+    assert re.fullmatch(r"<redacted:[0-9a-f]{8}>", redactor.token(SECRET))
+
+
+def test_same_secret_same_token_changed_secret_other_token() -> None:
+    one = Redactor(KEY, [SECRET]).text(f"url = rabbit://u:{SECRET}@h\n")
+    again = Redactor(KEY, [SECRET]).text(f"url = rabbit://u:{SECRET}@h\n")
+    changed = Redactor(KEY, [SECRET + "x"]).text(f"url = rabbit://u:{SECRET}x@h\n")
+    assert one == again == f"url = rabbit://u:{expected_token(SECRET)}@h\n"
+    assert changed != one
+    assert SECRET not in changed
+
+
+def test_another_vault_password_gives_other_tokens() -> None:
+    assert Redactor("other", []).token(SECRET) != Redactor(KEY, []).token(SECRET)
+
+
+def test_longest_known_secret_wins() -> None:
+    text = Redactor(KEY, ["abcd1234", "abcd1234efgh"]).text("a=abcd1234efgh b=abcd1234\n")
+    assert text == f"a={expected_token('abcd1234efgh')} b={expected_token('abcd1234')}\n"
+
+
+def test_pem_blocks_are_replaced_whole_with_one_token_whatever_the_encoding() -> None:
+    redactor = Redactor(KEY, [])
+    raw = redactor.text(PEM + "\n")
+    indented = redactor.text("key: |\n  " + PEM.replace("\n", "\n  ") + "\n")
+    escaped = redactor.text(json.dumps({"key": PEM}) + "\n")
+    token = raw.strip()
+    assert re.fullmatch(r"<redacted:[0-9a-f]{8}>", token)
+    assert indented == f"key: |\n  {token}\n"
+    assert escaped == json.dumps({"key": token}) + "\n"
+    assert "MIIE" not in raw + indented + escaped
+
+
+def test_an_unterminated_pem_block_hides_the_rest() -> None:
+    text = Redactor(KEY, []).text("a = 1\n-----BEGIN PRIVATE KEY-----\nMIIE\nmore\n")
+    assert text.startswith("a = 1\n<redacted:")
+    assert "MIIE" not in text
+
+
+def test_values_of_secret_named_keys() -> None:
+    redactor = Redactor(KEY, [])
+    text = redactor.text(
+        "[DEFAULT]\n"
+        "admin_password = hunter2hunter2\n"
+        "memcache_secret_key = abcdefgh\n"
+        '  "password": "quoted-value",\n'
+        "- token: tok-value\n"
+        "password =\n"
+        "password_file = /etc/kolla/passwords\n"
+        "auth_type = password\n"
+        "secret: null\n"
+    )
+    assert text == (
+        "[DEFAULT]\n"
+        f"admin_password = {expected_token('hunter2hunter2')}\n"
+        f"memcache_secret_key = {expected_token('abcdefgh')}\n"
+        f'  "password": "{expected_token("quoted-value")}",\n'
+        f"- token: {expected_token('tok-value')}\n"
+        "password =\n"
+        "password_file = /etc/kolla/passwords\n"
+        "auth_type = password\n"
+        "secret: null\n"
+    )
+
+
+def test_ordinary_text_is_untouched() -> None:
+    text = "[filter_scheduler]\nenabled_filters = ComputeFilter,PciPassthroughFilter\n"
+    assert Redactor(KEY, [SECRET]).text(text) == text
+
+
+def test_structured_data() -> None:
+    redactor = Redactor(KEY, [SECRET])
+    data = {
+        "ipmi_password": SECRET,
+        "ironic_driver_info": {"redfish_password": "plain-in-config", "redfish_username": "admin"},
+        "url": f"https://admin:{SECRET}@bmc",
+        "ssh_private_key_path": "/home/me/.ssh/id_rsa",
+        "fernet_key": "aGVsbG8gd29ybGQgMTIzNDU2Nzg5MA==",
+        "ports": [80, 443],
+        "enabled": True,
+        "db_password": 12345678,
+    }
+    assert redactor.data(data) == {
+        "ipmi_password": expected_token(SECRET),
+        "ironic_driver_info": {
+            "redfish_password": expected_token("plain-in-config"),
+            "redfish_username": "admin",
+        },
+        "url": f"https://admin:{expected_token(SECRET)}@bmc",
+        "ssh_private_key_path": "/home/me/.ssh/id_rsa",
+        "fernet_key": expected_token("aGVsbG8gd29ybGQgMTIzNDU2Nzg5MA=="),
+        "ports": [80, 443],
+        "enabled": True,
+        "db_password": expected_token("12345678"),
+    }
+
+
+def test_binary_content_is_one_token() -> None:
+    assert re.fullmatch(r"<redacted:[0-9a-f]{8}>\n", Redactor(KEY, []).binary(b"\0\1\2"))

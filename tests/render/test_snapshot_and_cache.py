@@ -1,0 +1,128 @@
+"""What a render reads (the snapshot), what its cache key covers, and where renders go."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sitectl.errors import SiteError
+from sitectl.render import cache, pipeline, services, snapshot
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A tiny git repository laid out like this one."""
+    repo = tmp_path / "repo"
+    (repo / "etc" / "kayobe" / "inventory").mkdir(parents=True)
+    (repo / "environments" / "site").mkdir(parents=True)
+    (repo / "ansible").mkdir()
+    (repo / "tools").mkdir()
+    (repo / "etc" / "kayobe" / "environments").symlink_to(Path("..", "..", "environments"))
+    (repo / "etc" / "kayobe" / "ansible").symlink_to(Path("..", "..", "ansible"))
+    (repo / "etc" / "kayobe" / "globals.yml").write_text("---\nos_release: '10'\n")
+    (repo / "environments" / "site" / "README.md").write_text("# site\n")
+    (repo / "environments" / "site" / "networks.yml").write_text("---\na: 1\n")
+    (repo / "ansible" / "site.yml").write_text("---\n")
+    (repo / "tools" / "code.py").write_text("print()\n")
+    (repo / "requirements.txt").write_text("kayobe\n")
+    (repo / ".gitignore").write_text("/ignored/\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "one")
+    return repo
+
+
+def names(root: Path) -> list[str]:
+    return [relative for relative, _ in snapshot.files(root)]
+
+
+def test_a_snapshot_holds_the_configuration_only(repo: Path, tmp_path: Path) -> None:
+    (repo / "ignored").mkdir()
+    (repo / "ignored" / "x.yml").write_text("x\n")
+    (repo / "environments" / "site" / "new.yml").write_text("---\nb: 2\n")  # untracked
+    worktree = snapshot.materialise(repo, snapshot.resolve(repo, None), tmp_path / "wt")
+    assert names(worktree) == [
+        "ansible/site.yml",
+        "environments/site/networks.yml",
+        "environments/site/new.yml",
+        "etc/kayobe/ansible",
+        "etc/kayobe/environments",
+        "etc/kayobe/globals.yml",
+    ]
+    assert (worktree / "etc" / "kayobe" / "environments").is_symlink()
+    committed = snapshot.materialise(repo, snapshot.resolve(repo, "main"), tmp_path / "ref")
+    assert "environments/site/new.yml" not in names(committed)
+    assert not (committed / "tools").exists()
+
+
+def test_refs_resolve_to_commits(repo: Path) -> None:
+    source = snapshot.resolve(repo, "main")
+    assert source.commit == git(repo, "rev-parse", "HEAD")
+    assert snapshot.resolve(repo, None).commit == snapshot.WORKING_TREE
+    with pytest.raises(SiteError, match="unknown git ref 'nope'"):
+        snapshot.resolve(repo, "nope")
+    with pytest.raises(SiteError, match="not a git ref"):
+        snapshot.resolve(repo, "--output=x")
+
+
+def test_input_hash(repo: Path, tmp_path: Path) -> None:
+    def hash_of(name: str, env: str = "site", svc: list[str] | None = None, pw: str = "p") -> str:
+        root = snapshot.materialise(repo, snapshot.resolve(repo, None), tmp_path / name)
+        return cache.input_hash(root, env, svc, pw)
+
+    base = hash_of("a")
+    assert hash_of("b") == base  # the same inputs
+    assert hash_of("c", env="other") != base
+    assert hash_of("d", svc=["nova"]) != base
+    assert hash_of("e", pw="q") != base
+    (repo / "tools" / "code.py").write_text("print(1)\n")
+    (repo / "environments" / "site" / "README.md").write_text("# changed\n")
+    assert hash_of("f") == base  # tooling and documentation are not inputs
+    (repo / "environments" / "site" / "networks.yml").write_text("---\na: 2\n")
+    assert hash_of("g") != base
+
+
+def test_cache_entries_and_siblings(tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    hash_ = "ab" * 32
+    entry = root / cache.entry_name(hash_, None, snapshot.WORKING_TREE)
+    entry.mkdir(parents=True)
+    assert cache.lookup(root, hash_, None, snapshot.WORKING_TREE) is None  # incomplete
+    (entry / "render.json").write_text(
+        json.dumps({"format": cache.FORMAT, "input_hash": hash_}) + "\n"
+    )
+    assert cache.lookup(root, hash_, None, snapshot.WORKING_TREE) == entry
+    assert cache.lookup(root, hash_, "main", "c" * 40) is None  # another ref: another entry
+    assert cache.sibling(root, hash_) == entry
+
+
+def test_out_must_be_absent_empty_or_a_render(tmp_path: Path) -> None:
+    pipeline._check_target(tmp_path / "absent")
+    (tmp_path / "empty").mkdir()
+    pipeline._check_target(tmp_path / "empty")
+    (tmp_path / "render").mkdir()
+    (tmp_path / "render" / "render.json").write_text("{}\n")
+    pipeline._check_target(tmp_path / "render")
+    (tmp_path / "file").write_text("x\n")
+    with pytest.raises(SiteError, match="not a directory"):
+        pipeline._check_target(tmp_path / "file")
+
+
+def test_services_are_kolla_tags() -> None:
+    assert services.selection(None) is None
+    assert services.selection(["nova", " neutron", "nova"]) == ["neutron", "nova"]
+    assert {"nova", "neutron", "keystone", "haproxy"} <= services.known_services()
+    assert "always" not in services.known_services()
+    with pytest.raises(SiteError, match="unknown service nvoa"):
+        services.selection(["nvoa"])
+    with pytest.raises(SiteError, match="empty"):
+        services.selection([""])
