@@ -200,3 +200,14 @@ def test_unknown_from_step_is_refused(aio: Any) -> None:
     result = aio("run", "--from", "nope")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_a_state_from_another_machine_is_ignored(aio: Any, site: Path) -> None:
+    assert aio("run").returncode == 0
+    path = site / ".cache" / "sitectl" / "aio" / "state.json"
+    data = json.loads(path.read_text())
+    data["host"] = "another-vm/0123"
+    path.write_text(json.dumps(data))
+    aio.log.unlink()
+    assert aio("run").returncode == 0
+    assert [without_environment(c) for c in kayobe_calls(aio.log)] == KAYOBE_SEQUENCE

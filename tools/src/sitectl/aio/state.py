@@ -1,8 +1,13 @@
 """Which steps are done: REPO/.cache/sitectl/aio/state.json, rewritten atomically after each
-step, so a retried job (same VM, same checkout) continues from the step that failed."""
+step, so a retried job (same VM, same checkout) continues from the step that failed.
+
+The state names the machine it describes (hostname and /etc/machine-id): a state carried to
+another machine (a restored CI cache, a new VM for the retry) is ignored, and every step runs.
+"""
 
 import json
 import os
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +15,14 @@ from pathlib import Path
 from sitectl.errors import SiteError
 
 VERSION = 1
+
+
+def this_host() -> str:
+    try:
+        machine = Path("/etc/machine-id").read_text().strip()
+    except OSError:
+        machine = ""
+    return f"{socket.gethostname()}/{machine}"
 
 
 @dataclass
@@ -27,13 +40,13 @@ class State:
             data = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError) as e:
             raise SiteError(f"cannot read the all-in-one state {path} ({e}); delete it.") from None
-        if data.get("version") != VERSION:
+        if data.get("version") != VERSION or data.get("host") != this_host():
             return cls(path)
         return cls(path, dict(data.get("done", {})), data.get("failed"))
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"version": VERSION, "done": self.done, "failed": self.failed}
+        data = {"version": VERSION, "host": this_host(), "done": self.done, "failed": self.failed}
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
         os.replace(tmp, self.path)
