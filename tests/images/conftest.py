@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from sitectl.images import plan as planner
+from sitectl.images.kolla import BuildConfig, Render
+from sitectl.images.plan import Plan
+
 REPO = Path(__file__).resolve().parents[2]
 VAULT_PASSWORD_FILE = REPO / "ci" / "vault-password.example"
 SITE = "example-site"  # has the infiniband mixin
@@ -96,7 +100,7 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         "base-tag",
         {
             images_yml: (root / images_yml).read_text()
-            + '\n# The base image tag: a newer Rocky Linux 10 minor release.\n'
+            + "\n# The base image tag: a newer Rocky Linux 10 minor release.\n"
             + 'kolla_base_distro_version: "10.1"\n'
         },
     )
@@ -104,31 +108,29 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def plan_of(scratch_repo: Path) -> Callable[..., object]:
+def plan_of(scratch_repo: Path) -> Callable[..., Plan]:
     """plan_of(branch, env=SITE): the planner's Plan for main..branch (memoised)."""
-    from sitectl.images.plan import plan
+    memo: dict[tuple[str, str], Plan] = {}
 
-    memo: dict[tuple[str, str], object] = {}
-
-    def run(branch: str, env: str = SITE) -> object:
+    def run(branch: str, env: str = SITE) -> Plan:
         if (branch, env) not in memo:
-            memo[branch, env] = plan(scratch_repo, env, "main", branch, VAULT_PASSWORD_FILE)
+            memo[branch, env] = planner.plan(scratch_repo, env, "main", branch, VAULT_PASSWORD_FILE)
         return memo[branch, env]
 
     return run
 
 
 @pytest.fixture(scope="session")
-def site_render(scratch_repo: Path) -> Callable[[str], object]:
+def site_render(scratch_repo: Path) -> Callable[[str], tuple[BuildConfig, Render]]:
     """site_render(env): (BuildConfig, Render) of this repository's working tree (as copied to
     the scratch repository, whose render cache the planner's renders of `main` share)."""
-    from sitectl.images.plan import site_render as render
+    memo: dict[str, tuple[BuildConfig, Render]] = {}
 
-    memo: dict[str, object] = {}
-
-    def run(env: str) -> object:
+    def run(env: str) -> tuple[BuildConfig, Render]:
         if env not in memo:
-            memo[env] = render(scratch_repo, env, VAULT_PASSWORD_FILE)
+            memo[env] = planner.site_render(
+                planner.checkout(scratch_repo, "main"), env, VAULT_PASSWORD_FILE, scratch_repo
+            )
         return memo[env]
 
     return run

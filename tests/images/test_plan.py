@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+
+from sitectl.images.kolla import BuildConfig, Render
+from sitectl.images.plan import Plan
+
+PlanOf = Callable[..., Plan]
+SiteRender = Callable[[str], tuple[BuildConfig, Render]]
 
 pytestmark = pytest.mark.slow
 
 
-def test_neutron_server_override_rebuilds_neutron_server_only(plan_of) -> None:
+def test_neutron_server_override_rebuilds_neutron_server_only(plan_of: PlanOf) -> None:
     plan = plan_of("neutron-server-override")
     # neutron-server has no descendants in kolla's tree.
     assert plan.names == ["neutron-server"]
@@ -16,7 +24,9 @@ def test_neutron_server_override_rebuilds_neutron_server_only(plan_of) -> None:
     assert "block neutron_server_footer" in why
 
 
-def test_neutron_base_override_rebuilds_it_and_its_descendants(plan_of, site_render) -> None:
+def test_neutron_base_override_rebuilds_it_and_its_descendants(
+    plan_of: PlanOf, site_render: SiteRender
+) -> None:
     plan = plan_of("neutron-base-override")
     _, render = site_render("example-site")
     expected = {"neutron-base"} | set(render.descendants("neutron-base"))
@@ -33,7 +43,7 @@ def test_neutron_base_override_rebuilds_it_and_its_descendants(plan_of, site_ren
     assert "nova-compute" not in plan.names and "base" not in plan.names
 
 
-def test_docs_change_builds_nothing(plan_of) -> None:
+def test_docs_change_builds_nothing(plan_of: PlanOf) -> None:
     plan = plan_of("docs")
     assert plan.changed_files == ["README.md"]
     assert plan.inputs == []
@@ -41,7 +51,9 @@ def test_docs_change_builds_nothing(plan_of) -> None:
     assert "Nothing to build" in plan.text()
 
 
-def test_base_image_tag_rebuilds_everything_the_site_builds(plan_of, site_render) -> None:
+def test_base_image_tag_rebuilds_everything_the_site_builds(
+    plan_of: PlanOf, site_render: SiteRender
+) -> None:
     plan = plan_of("base-tag")
     _, render = site_render("example-site")
     assert set(plan.names) == set(render.site_images)

@@ -74,6 +74,9 @@ class BuildConfig:
     override_files: tuple[tuple[str, str], ...]  # (path as in the conf, content)
     registry: str | None
     site_regexes: tuple[str, ...]
+    # "<release>-<distro>-<version>": what kayobe's default kolla_tag is made of; new build
+    # tags start with it.
+    tag_prefix: str = ""
 
     def key(self) -> str:
         digest = hashlib.sha256()
@@ -168,6 +171,10 @@ def build_config(variables: Mapping[str, Any], config_path: str = "/kolla-build"
         override_files=tuple(override_files),
         registry=values["kolla_docker_registry"] or None,
         site_regexes=regexes,
+        tag_prefix="-".join(
+            str(variables.get(n))
+            for n in ("kolla_openstack_release", "kolla_base_distro", "kolla_base_distro_version")
+        ),
     )
 
 

@@ -92,7 +92,8 @@ class Plan:
             )
             lines.append(f"Nothing to build: {what} ({len(self.changed_files)} files changed).")
             return "\n".join(lines) + "\n"
-        lines.append(f"{len(self.images)} images to build:")
+        count = len(self.images)
+        lines.append(f"{count} image{'s' if count > 1 else ''} to build:")
         for image in self.images:
             lines.append(f"  {image.name}")
             lines += [f"      {why}" for why in image.why()]
@@ -145,11 +146,12 @@ def kolla_pin(repo: Path, ref: str) -> str | None:
 
 
 def builder_variables(repo: Path, env: str, vault_password_file: Path | None) -> Mapping[str, Any]:
-    """One container-image builder's resolved variables (the host kayobe builds images on)."""
-    hosts = dump(repo, env, hosts=kolla.BUILDERS, vault_password_file=vault_password_file)
-    if not hosts:
-        raise SiteError(f"environment {env} has no host in {kolla.BUILDERS}.")
-    return hosts[sorted(hosts)[0]]
+    """The resolved variables of the host kayobe builds images on: a container-image builder,
+    else (an environment without a seed, such as an all-in-one) a controller."""
+    pattern = f"{kolla.BUILDERS}:controllers"
+    hosts = dump(repo, env, hosts=pattern, vault_password_file=vault_password_file)
+    builders = [h for h in sorted(hosts) if kolla.BUILDERS in hosts[h].get("group_names", ())]
+    return hosts[(builders or sorted(hosts))[0]]
 
 
 def site_render(

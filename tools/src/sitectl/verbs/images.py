@@ -68,7 +68,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 def run_plan(ctx: Context, args: argparse.Namespace) -> int:
     result = planner.plan(ctx.repo, args.environment, args.base, args.head, ctx.vault_password_file)
     if args.pipeline:
-        prefix = ""
+        prefix = tag_prefix = ""
         if result.images:
             config = kolla.build_config(
                 planner.builder_variables(
@@ -77,10 +77,10 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
                     ctx.vault_password_file,
                 )
             )
-            prefix = config.image_prefix()
+            prefix, tag_prefix = config.image_prefix(), config.tag_prefix
         args.pipeline.parent.mkdir(parents=True, exist_ok=True)
         args.pipeline.write_text(
-            child_pipeline.generate(ctx.repo, result, prefix), encoding="utf-8"
+            child_pipeline.generate(ctx.repo, result, prefix, tag_prefix), encoding="utf-8"
         )
     if args.format == "json":
         json.dump(result.to_json(), sys.stdout, indent=2)

@@ -1,0 +1,90 @@
+"""kolla-build's configuration as kayobe writes it, and the Dockerfiles real kolla renders from
+it (kolla-build --template-only, offline, no container engine)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from sitectl.images import kolla
+from sitectl.images.kolla import BuildConfig, Render
+
+pytestmark = pytest.mark.slow
+
+SiteRender = Callable[[str], tuple[BuildConfig, Render]]
+MLNX = "https://opendev.org/x/networking-mlnx"
+
+
+def test_every_image_the_site_builds_renders_from_its_parent(site_render: SiteRender) -> None:
+    config, render = site_render("example-site")
+    assert config.site_regexes, "kayobe's overcloud image regexes reached the config"
+    site = set(render.site_images)
+    # What the example site runs (kolla.yml, infiniband, sriov, ironic mixins).
+    assert {"neutron-server", "nova-compute", "neutron-mlnx-agent", "cinder-volume"} <= site
+    assert {"neutron-sriov-agent", "ironic-conductor", "prometheus-server"} <= site
+    assert "neutron-ovn-agent" not in site  # kolla_enable_ovn: no
+    for name in site:
+        image = render.images[name]
+        first = re.search(r"^FROM\s+(\S+)", image.dockerfile, re.MULTILINE)
+        assert first, f"{name}: no FROM"
+        if image.parent is None:
+            assert name == "base"
+            assert first.group(1).endswith(":10"), "the base distribution image, Rocky 10"
+        else:
+            assert first.group(1) == f"openstack.kolla/{image.parent}:2026.2-rocky-10"
+    assert render.ancestry("neutron-server") == [
+        "neutron-server",
+        "neutron-base",
+        "openstack-base",
+        "base",
+    ]
+
+
+def test_kolla_build_conf_is_kayobes(site_render: SiteRender) -> None:
+    config, _ = site_render("example-site")
+    default = config.conf_sections()["DEFAULT"]
+    assert default["base"] == ["rocky"]
+    assert default["base_tag"] == ["10"]
+    assert default["namespace"] == ["openstack.kolla"]
+    assert default["tag"] == ["2026.2-rocky-10"]  # from the pin file
+    overrides = default["template_override"]
+    assert overrides[0].endswith("/template-override.j2")  # kayobe's kolla_build_blocks
+    assert [o.rsplit("/", 2)[-2:] for o in overrides[1:]] == [["templates", "neutron-server.j2"]]
+    assert "{% extends parent_template %}" in config.template_override
+
+
+def test_site_override_is_in_the_rendered_dockerfile(site_render: SiteRender) -> None:
+    _, render = site_render("example-site")
+    server = render.images["neutron-server"].dockerfile
+    assert "RUN ls /plugins > /etc/neutron/site-plugins.txt" in server
+    # ... inside kolla's own neutron-server Dockerfile, before it drops root.
+    assert server.index("site-plugins.txt") < server.index("USER neutron")
+    assert "site-plugins.txt" not in render.images["nova-compute"].dockerfile
+
+
+def test_infiniband_adds_networking_mlnx_to_neutron_server_and_nova_compute(
+    site_render: SiteRender,
+) -> None:
+    _, render = site_render("example-site")
+    for image in ("neutron-server", "nova-compute"):
+        section = f"{image}-plugin-networking-mlnx"
+        source = render.images[image].sources[section]
+        assert source == {"type": ["git"], "location": [MLNX], "reference": ["stable/2026.2"]}
+    assert not any("mlnx" in s for s in render.images["neutron-base"].sources)
+
+
+def test_without_infiniband_no_networking_mlnx(site_render: SiteRender) -> None:
+    _, render = site_render("ci-aio")
+    for image in ("neutron-server", "nova-compute"):
+        assert not any("mlnx" in s for s in render.images[image].sources)
+    assert "neutron-mlnx-agent" not in render.site_images
+    # The site's override applies to every environment.
+    assert "site-plugins.txt" in render.images["neutron-server"].dockerfile
+
+
+def test_kayobe_shell_regexes_become_kollas() -> None:
+    assert kolla.grep_to_python(r"neutron-\(server\|metadata-agent\)") == (
+        "neutron-(server|metadata-agent)"
+    )
