@@ -96,19 +96,22 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         raise SiteError(f"--md-cap {args.md_cap} is too small to hold a summary (min 1000).")
     out = (args.out or ctx.repo / DEFAULT_OUT / env).absolute()
 
+    password_file = ctx.vault_password_file
+    if args.demo:
+        password_file = demo.password_file(ctx.repo, password_file)
     request = Request(
         repo=ctx.repo,
         environment=env,
         base=base,
         head=head,
         full=args.full,
-        vault_password_file=ctx.vault_password_file,
+        vault_password_file=password_file,
         use_cache=not args.no_cache,
     )
     outcome = run_diff(request)
     report = outcome.report
     if args.demo:
-        report.head.label = f"HEAD + demo change ({demo.DESCRIPTION})"
+        report.head.label = "HEAD + the demo change"
     files = output.artifacts(
         report,
         outcome.unified,
