@@ -15,6 +15,7 @@ unexpected failures, on tests listed but not run, and on list lines matching no 
 
 import argparse
 import json
+import os
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -143,7 +144,7 @@ def run_run(ctx: Context, args: argparse.Namespace) -> int:
         source, sha = tempest_source.git_repo(ctx.repo, version)
     rally = Rally(ctx.repo, sha)
     verifier = f"tempest-{version}"
-    deployment = f"sitectl-{args.cloud}"
+    deployment = f"sitectl-{args.cloud}-{os.getpid()}"  # destroyed at the end
     with rally.locked():
         rally.ensure_database()
         if rally.has_verifier(verifier):
@@ -195,8 +196,7 @@ def run_run(ctx: Context, args: argparse.Namespace) -> int:
                         work / "verify-start.log",
                     )
                 with progress.step(TAG, f"reports in {reports}"):
-                    for kind, name in REPORTS.items():
-                        rally.report(uuid, kind, reports / name)
+                    rally.reports(uuid, {kind: reports / name for kind, name in REPORTS.items()})
         finally:
             rally.destroy_deployment(deployment)
     results = {}
