@@ -211,3 +211,15 @@ def test_a_state_from_another_machine_is_ignored(aio: Any, site: Path) -> None:
     aio.log.unlink()
     assert aio("run").returncode == 0
     assert [without_environment(c) for c in kayobe_calls(aio.log)] == KAYOBE_SEQUENCE
+
+
+def test_status_shows_done_failed_and_to_do(aio: Any) -> None:
+    assert aio("run", fail="overcloud service deploy").returncode == 1
+    result = aio("status")
+    assert result.returncode == 0, result.stderr
+    rows = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert rows["bootstrap"].startswith("done (")
+    assert rows["images"].startswith("done (")
+    assert rows["deploy"] == "FAILED"
+    assert rows["post-configure"] == "to do"
+    assert rows["resources"] == "to do"
