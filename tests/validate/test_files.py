@@ -70,6 +70,13 @@ def test_yaml_syntax_problems(tmp_path: Path, content: str, words: str, line: in
     assert finding.file == "environments/site/inventory/group_vars/all/x"
 
 
+def test_a_vaulted_file_with_an_impossible_date_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    """sitectl.vault used to raise ValueError on it (PyYAML's date constructor)."""
+    content = "---\nwhen: 2020-13-45\n" + vault_variable("s", "v", PASSWORD)
+    repo = make_repo(tmp_path, {"site": {"a.yml": content}})
+    assert [(f.rule, f.line) for f in findings(repo, "site")] == [("yaml-syntax", None)]
+
+
 def test_yaml_syntax_accepts_ansible_tags(tmp_path: Path) -> None:
     secret = vault_variable("secret", "value", PASSWORD)
     repo = make_repo(tmp_path, {"site": {"a.yml": "---\n" + secret + "b: !unsafe '{{ x }}'\n"}})

@@ -130,7 +130,7 @@ def _scan(path: Path) -> Iterator[Encrypted]:
         return
     try:
         documents = list(yaml.load_all(text, Loader=_VaultLoader))
-    except yaml.YAMLError:  # not YAML: find the blocks by their shape
+    except (yaml.YAMLError, ValueError):  # not YAML (or e.g. a bad date): find blocks by shape
         for match in _INLINE.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             yield Encrypted(path, f"line {line}", _dedent(match.group(1)))
