@@ -134,3 +134,15 @@ def site_render(scratch_repo: Path) -> Callable[[str], tuple[BuildConfig, Render
         return memo[env]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def builder_vars(scratch_repo: Path) -> Callable[[str], dict]:
+    """builder_vars(env): the image builder host's resolved variables (the same cached dump
+    the renders use)."""
+
+    def run(env: str) -> dict:
+        tree = planner.checkout(scratch_repo, "main")
+        return dict(planner.builder_variables(tree, env, VAULT_PASSWORD_FILE))
+
+    return run

@@ -6,12 +6,13 @@ sitectl images pins --tag TAG [--all] [IMAGE ...]
 """
 
 import argparse
+import datetime
 import json
 import sys
 from pathlib import Path
 
 from sitectl.errors import SiteError
-from sitectl.images import kolla, pins
+from sitectl.images import ipa, kolla, pins
 from sitectl.images import pipeline as child_pipeline
 from sitectl.images import plan as planner
 from sitectl.verbs import Context, Verb
@@ -52,12 +53,38 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     pin.add_argument("images", nargs="*", metavar="IMAGE")
 
+    elements = actions.add_parser(
+        "ipa-elements",
+        help="the IPA image's diskimage-builder elements, expanded by diskimage-builder",
+    )
+    elements.add_argument("environment", metavar="ENV")
+
+    artifacts = actions.add_parser(
+        "ipa-artifacts",
+        help="name a built IPA kernel/ramdisk by release, date and commit, with SHA256SUMS",
+    )
+    artifacts.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR")
+    artifacts.add_argument("--out", type=Path, required=True, metavar="DIR")
+    artifacts.add_argument("--release", required=True)
+    artifacts.add_argument("--commit", required=True)
+    artifacts.add_argument("--date", type=datetime.date.fromisoformat, help="default: today (UTC)")
+
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.images_action == "plan":
         return run_plan(ctx, args)
     if args.images_action == "render":
         return run_render(ctx, args)
+    if args.images_action == "ipa-elements":
+        variables = planner.builder_variables(ctx.repo, args.environment, ctx.vault_password_file)
+        requested = ipa.dib_elements(variables)
+        print("elements: " + " ".join(requested))
+        print("expanded: " + " ".join(ipa.expand(requested)))
+        return 0
+    if args.images_action == "ipa-artifacts":
+        for path in ipa.collect(args.source, args.out, args.release, args.commit, args.date):
+            print(path)
+        return 0
     if not args.images and not args.all:
         raise SiteError("name the images to pin, or pass --all.")
     pins.update(ctx.repo, args.tag, args.images, everything=args.all)
