@@ -49,8 +49,10 @@ def check(ctx: FileContext) -> Iterator[Finding]:
 
 
 def check_file(ctx: FileContext, path: Path) -> Iterator[Finding]:
-    def finding(message: str, line: int | None = None, key: str | None = None) -> Finding:
-        return Finding(ID, ctx.environment, None, ctx.relative(path), key, message, HINT, line)
+    def finding(
+        message: str, line: int | None = None, key: str | None = None, hint: str = HINT
+    ) -> Finding:
+        return Finding(ID, ctx.environment, None, ctx.relative(path), key, message, hint, line)
 
     try:
         raw = path.read_bytes()
@@ -100,6 +102,7 @@ def check_file(ctx: FileContext, path: Path) -> Iterator[Finding]:
                 "last value",
                 again,
                 key,
+                f"Keep one definition of {key} (kayobe silently ignores the first).",
             )
 
 
