@@ -72,7 +72,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     run_.add_argument("--skip-list", type=Path, metavar="FILE", help=f"default: {DEFAULT_SKIP}")
     run_.add_argument("--xfail-list", type=Path, metavar="FILE", help=f"default: {DEFAULT_XFAIL}")
     run_.add_argument("--reports", type=Path, required=True, metavar="DIR")
-    run_.add_argument("--concurrency", type=int, default=0, help="default: one per CPU")
+    run_.add_argument(
+        "--concurrency",
+        type=int,
+        default=0,
+        help="tempest workers (default: one per 20 tests, at most one per CPU)",
+    )
     run_.add_argument(
         "--tempest-version", default=None, help="default: the pinned tempest's version"
     )
@@ -107,6 +112,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 def _repo_path(ctx: Context, given: Path | None, default: Path) -> Path:
     return given if given is not None else ctx.repo / default
+
+
+def _concurrency(tests: int) -> int:
+    """Every tempest worker imports and discovers all of tempest first (seconds of CPU): a
+    short list runs faster in one worker; a long one gets one worker per CPU."""
+    return max(1, min(os.cpu_count() or 1, tests // 20))
 
 
 def run_run(ctx: Context, args: argparse.Namespace) -> int:
@@ -192,7 +203,7 @@ def run_run(ctx: Context, args: argparse.Namespace) -> int:
                         load_file,
                         skip_file if skips else None,
                         xfail_file if xfails else None,
-                        args.concurrency,
+                        args.concurrency or _concurrency(len(result.tests)),
                         work / "verify-start.log",
                     )
                 with progress.step(TAG, f"reports in {reports}"):
