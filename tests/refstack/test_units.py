@@ -323,3 +323,18 @@ def test_list_verb_errors_are_one_paragraph(sitectl: Any, tmp_path: Path) -> Non
     assert result.returncode == 2
     assert result.stderr.startswith("sitectl: error: cannot read the guideline")
     assert "Traceback" not in result.stderr
+
+
+def test_run_with_an_unknown_cloud_is_one_paragraph(sitectl: Any, tmp_path: Path) -> None:
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(
+        "clouds:\n  other:\n    auth: {auth_url: 'http://127.0.0.1:1/v3', password: s3cr3t}\n"
+    )
+    result = sitectl(
+        *("refstack", "run", "--cloud", "nope", "--clouds-yaml", clouds),
+        *("--guideline", FIXTURE, "--reports", tmp_path / "reports"),
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("sitectl: error: no usable cloud 'nope'")
+    assert "Traceback" not in result.stderr
+    assert "s3cr3t" not in result.stderr + result.stdout
