@@ -86,7 +86,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ARG",
-        help="an extra argument for discover-tempest-config (repeatable), e.g. --create",
+        help="an extra argument for discover-tempest-config (repeatable), e.g. "
+        "--tempestconf-arg=--create",
     )
 
 
