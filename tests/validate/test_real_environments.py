@@ -37,4 +37,4 @@ def test_all_environments_validate_clean(sitectl: RunSitectl, tmp_path: Path) ->
     environments = sorted(p.name for p in (REPO / "environments").iterdir() if p.is_dir())
     suites = [suite.get("name") for suite in ET.parse(junit).getroot().iter("testsuite")]
     assert suites == environments
-    assert "example-site: 0 findings (15 hosts, 12 networks, 23 rules)" in result.stderr
+    assert "example-site: 0 findings (" in result.stderr
