@@ -41,10 +41,10 @@ def test_summary_shows_what_is_missing() -> None:
 
 def test_passthrough_verbs_keep_their_own_options() -> None:
     assert split_passthrough(
-        ["kayobe", "--environment", "x", "overcloud", "host", "configure"]
+        ["kayobe", "overcloud", "host", "configure", "--environment", "x"]
     ) == (
         ["kayobe"],
-        ["--environment", "x", "overcloud", "host", "configure"],
+        ["overcloud", "host", "configure", "--environment", "x"],
     )
     assert split_passthrough(["--repo", "kayobe", "test", "-k", "layering"]) == (
         ["--repo", "kayobe", "test"],

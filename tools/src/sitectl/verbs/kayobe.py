@@ -17,7 +17,7 @@ from sitectl.verbs import Context, Verb
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.usage = (
-        "%(prog)s [KAYOBE ARGS...]  (e.g. --environment example-site overcloud host configure)"
+        "%(prog)s [KAYOBE ARGS...]  (e.g. overcloud host configure --environment example-site)"
     )
 
 
