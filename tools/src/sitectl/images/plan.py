@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,20 +218,23 @@ def plan(
         note("images", f"{len(files)} files changed, none an image input: nothing to build")
         return result
 
-    head_tree = checkout(repo, head)
-    head_config, head_render = site_render(head_tree, env, vault_password_file, repo)
-    direct: dict[str, list[Reason]] = {}
-
     old_pin, new_pin = kolla_pin(repo, base), kolla_pin(repo, head)
-    requirement_files = tuple(f for f in inputs if f in REQUIREMENTS)
+    head_tree = checkout(repo, head)
     if old_pin != new_pin:
+        # Only the head can be rendered with the kolla installed here: kolla's own templates
+        # changed, so every image is changed at the root of the tree.
+        _, head_render = site_render(head_tree, env, vault_password_file, repo)
+        requirement_files = tuple(f for f in inputs if f in REQUIREMENTS)
         reason = Reason(f"kolla {old_pin} -> {new_pin} (kolla's own templates)", requirement_files)
-        for name in head_render.images:
-            if head_render.images[name].parent is None:
-                direct.setdefault(name, []).append(reason)
+        direct = {n: [reason] for n, i in head_render.images.items() if i.parent is None}
     else:
         base_tree = checkout(repo, base)
-        base_config, base_render = site_render(base_tree, env, vault_password_file, repo)
+        # Both sides at once: each is a kayobe run and a kolla-build run (subprocesses).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            head_job = pool.submit(site_render, head_tree, env, vault_password_file, repo)
+            base_job = pool.submit(site_render, base_tree, env, vault_password_file, repo)
+            head_config, head_render = head_job.result()
+            base_config, base_render = base_job.result()
         direct = compare(
             repo, base, head, inputs, base_config, base_render, head_config, head_render
         )
