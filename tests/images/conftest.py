@@ -104,6 +104,11 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             + 'kolla_base_distro_version: "10.1"\n'
         },
     )
+    pins = "etc/kayobe/kolla-image-tags.yml"
+    branch(
+        "pin-update",
+        {pins: (root / pins).read_text() + '  neutron-server: "2026.2-rocky-10-42-0123abcd"\n'},
+    )
     yield root
 
 

@@ -66,3 +66,10 @@ def test_base_image_tag_rebuilds_everything_the_site_builds(
         line.startswith("neutron-server <- neutron-base <- openstack-base <- base (")
         for line in server.why()
     )
+
+
+def test_pins_written_by_the_pipeline_rebuild_nothing(plan_of: PlanOf) -> None:
+    """The update-pins job's commit changes no kolla-build input: no build loop."""
+    plan = plan_of("pin-update")
+    assert plan.inputs == ["etc/kayobe/kolla-image-tags.yml"]
+    assert plan.images == []
