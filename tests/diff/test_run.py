@@ -75,12 +75,12 @@ def test_a_cached_full_render_of_the_base_is_used(site_repo: Path, renderer: Fak
     branch(site_repo, "feature", {"etc/kayobe/kolla/config/nova.conf": PCI})
     asked: list[str] = []
 
-    def lookup(repo: Path, env: str, ref: str, **_: object) -> Path | None:
+    def lookup(repo: Path, env: str, ref: str, **options: object) -> Path | None:
         asked.append(ref)
-        return base_full if ref == main else None
+        return base_full if ref == main and options["services"] is None else None
 
     outcome = run(Request(site_repo, "ci-aio", "main", "feature"), renderer, lookup)
-    assert len(asked) == 2
+    assert len(asked) == 3  # base: full (a hit); head: full, then the selection
     assert [call["services"] for call in renderer.calls] == [None, ["nova", "nova-cell"]]
     assert changed_keys(outcome) == {("nova", "nova.conf", "[filter_scheduler] enabled_filters")}
     assert any("base side is a full render" in note for note in outcome.report.notes)

@@ -23,7 +23,7 @@ from sitectl.progress import note
 
 # render(repo, env, *, ref, services, out, vault_password_file, use_cache) -> render directory
 Renderer = Callable[..., Path]
-# lookup(repo, env, ref, vault_password_file, cache_dir) -> a cached full render, or None
+# lookup(repo, env, ref, vault_password_file=, cache_dir=, services=) -> cached render or None
 Lookup = Callable[..., Path | None]
 
 
@@ -59,11 +59,11 @@ def default_renderer() -> Renderer:
 def run(
     request: Request, renderer: Renderer | None = None, lookup: Lookup | None = None
 ) -> Outcome:
-    """`renderer` defaults to sitectl.render's; `lookup` (finding a cached full render to use
-    in place of a selected one) defaults to reuse.cached_full_render with that renderer."""
+    """`renderer` defaults to sitectl.render's; `lookup` (finding a cached render, e.g. a full
+    one to use in place of a selected one) defaults to reuse.cached_render with that renderer."""
     started = time.monotonic()
     if renderer is None and lookup is None and request.use_cache:
-        lookup = reuse.cached_full_render
+        lookup = reuse.cached_render
     repo = request.repo
     base_commit = git.resolve(repo, request.base)
     if request.head is None:
@@ -157,17 +157,21 @@ def _render_side(
     side: str,
     scratch: Path | None = None,
 ) -> Path:
-    if scope is not None and lookup is not None:
-        cached = lookup(
-            request.repo,
-            request.environment,
-            commit,
-            vault_password_file=request.vault_password_file,
-            cache_dir=request.cache_dir,
-        )
-        if cached is not None:
-            note("diff", f"{side}: a cached full render is at hand; using it")
-            return cached
+    if lookup is not None:
+        wanted = [None] if scope is None else [None, scope]  # a full render serves any selection
+        for services_ in wanted:
+            cached = lookup(
+                request.repo,
+                request.environment,
+                commit,
+                vault_password_file=request.vault_password_file,
+                cache_dir=request.cache_dir,
+                services=services_,
+            )
+            if cached is not None:
+                what = "full render" if services_ is None else "render"
+                note("diff", f"{side}: using a cached {what} ({cached.name})")
+                return cached
     extra: dict[str, Path] = {}
     if request.cache_dir is not None:
         extra["cache_dir"] = request.cache_dir
