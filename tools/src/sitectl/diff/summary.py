@@ -124,14 +124,14 @@ def host_change_text(change: HostChange) -> str:
     if kolla:
         parts.append(f"kolla groups {' '.join(kolla[:6])}" + (" …" if len(kolla) > 6 else ""))
     if change.variables:
-        parts.append("inventory variables " + ", ".join(v.name for v in change.variables))
+        parts.append("kolla inventory variables: " + ", ".join(v.name for v in change.variables))
     if not parts:
         return "changed"
     return ("moved: " if change.kind == "moved" else "") + "; ".join(parts)
 
 
 def container_text(entry: ContainerEntry) -> str:
-    return f"container {entry.container} {entry.kind} ({len(entry.files)} files)"
+    return f"container {entry.container} {entry.kind} ({_n(len(entry.files), 'file')})"
 
 
 def rows(report: Report) -> list[Row]:
