@@ -40,6 +40,7 @@ The facts, and who reads them:
 import ipaddress
 import os
 import pwd
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,9 @@ def write_fact_cache(directory: Path, facts_by_host: Mapping[str, Mapping[str, A
     """Store facts as Ansible's jsonfile cache plugin reads them (through its own API)."""
     from ansible.plugins.loader import cache_loader, init_plugin_loader
 
-    init_plugin_loader()
+    with warnings.catch_warnings():  # initialised before in this process: harmless
+        warnings.filterwarnings("ignore", "AnsibleCollectionFinder has already been configured")
+        init_plugin_loader()
     cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(directory))
     if cache is None:
         raise RuntimeError("Ansible's jsonfile cache plugin is not available")

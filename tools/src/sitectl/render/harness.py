@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +39,6 @@ from pathlib import Path
 from sitectl import kayobe
 from sitectl.errors import SiteError
 from sitectl.progress import note
-from sitectl.render.redaction import Redactor
 from sitectl.render.standins import DIRECTORY as STANDINS
 from sitectl.render.standins import MARKER as STANDIN_MARKER
 from sitectl.repo import venv_bin
@@ -201,13 +200,14 @@ def run(
     args: Sequence[str],
     *,
     env: Mapping[str, str],
-    redactor: Redactor,
+    tidy: Callable[[str], str],
     label: str,
     follow_roles: bool = False,
 ) -> str:
     """Run `kayobe ARGS` in the snapshot; its stdout, or a SiteError saying what went wrong
     (stderr goes to a file in the scratch directory: it may hold secrets).
 
+    Whatever of its output is shown goes through `tidy` first (normalisation and redaction).
     With `follow_roles`, kolla-ansible's progress is reported: each role that takes a while,
     as it finishes.
     """
@@ -250,11 +250,11 @@ def run(
         raise SiteError(
             f"{label}: something tried to contact a host (a render must stay local); the "
             "render harness let it fail. What Ansible said (secrets redacted):",
-            details=[redactor.text(line)[:400] for line in dict.fromkeys(contact)][:10],
+            details=[tidy(line)[:400] for line in dict.fromkeys(contact)][:10],
         )
     if returncode == 0:
         return output
-    said = [redactor.text(line) for line in kayobe.ansible_errors(errors + output)]
+    said = [tidy(line) for line in kayobe.ansible_errors(errors + output)]
     if f"{STANDIN_MARKER}: kolla_toolbox" in errors + output:
         raise SiteError(
             f"{label}: kolla-ansible made a live call that the render harness does not "
@@ -266,8 +266,8 @@ def run(
     raise SiteError(
         f"{label} failed (exit {returncode}); kayobe rejected the configuration or "
         "kolla-ansible could not generate it. What it said (secrets redacted), and the "
-        "command (run in a snapshot of the configuration):",
-        details=[*said, "", redactor.text(f"kayobe {shlex.join(args)}")],
+        "command (run in a snapshot of the configuration; <render:...> are scratch paths):",
+        details=[*said, "", tidy(f"kayobe {shlex.join(args)}")],
     )
 
 

@@ -155,12 +155,15 @@ def _render_into(
         },
     )
 
+    def tidy(text: str) -> str:
+        return redactor.text(normaliser.text(text))
+
     with _phase(f"{label}: kayobe configuration dump"):
         output = harness.run(
             scratch,
             ["configuration", "dump", "--environment", env],
             env=run_env,
-            redactor=redactor,
+            tidy=tidy,
             label=f"kayobe configuration dump of {env}",
         )
         hostvars = _parse_dump(output, env)
@@ -197,7 +200,7 @@ def _render_into(
             scratch,
             args,
             env=run_env,
-            redactor=redactor,
+            tidy=tidy,
             label=f"kayobe overcloud service configuration generate of {env}",
             follow_roles=True,
         )
