@@ -179,3 +179,13 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         output.write(out, {"report.md": "three\n", "junit.xml": "<y/>\n"})
     assert (out / "report.md").read_text() == "two\n"  # the old report, whole
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left behind
+
+
+def test_markdown_notes_do_not_swallow_the_table(made: tuple[Report, str]) -> None:
+    report, unified = made
+    report.notes.append("the base side is a full render")
+    md = artifacts(report, unified)["report.md"]
+    lines = md.splitlines()
+    table = lines.index("| | Change | Where |")
+    assert lines[table - 1] == ""  # Markdown would read the table into a preceding quote
+    assert "> ⚠️ the base side is a full render" in lines

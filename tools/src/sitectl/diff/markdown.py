@@ -48,7 +48,8 @@ def render(report: Report, cap: int = DEFAULT_CAP, full_report: str | None = Non
     )
     head = [marker(report.environment), f"### {summary.headline(report)}", ""]
     head += [f"{summary.sides(report)}  ", f"{summary.plan_line(report)}", ""]
-    head += [f"> ⚠️ {note}" for note in report.notes]
+    for note in report.notes:  # a blank line ends the quote: the table must not join it
+        head += [f"> ⚠️ {note}", ""]
     if report.error:
         head += ["", "**The diff could not be made:**", "", _quote(report.error), ""]
     body_sections: list[str] = []
