@@ -75,7 +75,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--demo",
         action="store_true",
         help=f"diff a built-in example change ({demo.DESCRIPTION}) for {demo.ENVIRONMENT}; "
-        "touches nothing in the repository",
+        "touches nothing in the repository; exits 0 once it has shown the change",
     )
 
 
@@ -137,6 +137,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             report.error.splitlines()[0] + f" (report written to {out}/)",
             details=report.error.splitlines()[1:],
         )
+    if args.demo:  # the demo succeeds when it shows its change
+        return 0 if report.changed else CHANGED
     return CHANGED if report.changed else NO_CHANGE
 
 
