@@ -126,3 +126,34 @@ def test_services_are_kolla_tags() -> None:
         services.selection(["nvoa"])
     with pytest.raises(SiteError, match="empty"):
         services.selection([""])
+
+
+def test_same_inputs_at_another_ref_reuse_a_cached_render(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached render of the same inputs is copied (with its own render.json): no kayobe."""
+    for name in ("KAYOBE_VAULT_PASSWORD", "KAYOBE_VAULT_PASSWORD_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("ran kayobe")
+
+    monkeypatch.setattr(pipeline.harness, "run", refuse)
+    root = tmp_path / "cache"
+    snap = snapshot.materialise(repo, snapshot.resolve(repo, None), tmp_path / "snap")
+    hash_ = cache.input_hash(snap, "site", None, None)
+    earlier = root / cache.entry_name(hash_, None, snapshot.WORKING_TREE)
+    (earlier / "config" / "h1").mkdir(parents=True)
+    (earlier / "config" / "h1" / "x.conf").write_text("x = 1\n")
+    meta = {"format": cache.FORMAT, "input_hash": hash_, "hosts": ["h1"], "ref": None}
+    (earlier / "render.json").write_text(json.dumps(meta))
+
+    assert pipeline.render(repo, "site", cache_dir=root) == earlier
+    at_main = pipeline.render(repo, "site", ref="main", cache_dir=root)
+    assert at_main != earlier
+    assert (at_main / "config" / "h1" / "x.conf").read_text() == "x = 1\n"
+    recorded = json.loads((at_main / "render.json").read_text())
+    assert recorded["ref"] == "main"
+    assert recorded["commit"] == git(repo, "rev-parse", "HEAD")
+    assert (recorded["input_hash"], recorded["hosts"]) == (hash_, ["h1"])
+    assert pipeline.render(repo, "site", ref="main", cache_dir=root) == at_main

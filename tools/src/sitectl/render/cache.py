@@ -150,4 +150,4 @@ def _mtime(path: Path) -> float:
 
 def copy_render(source: Path, destination: Path) -> None:
     """Copy a render's files (contents only: no times or modes that would differ)."""
-    shutil.copytree(source, destination, copy_function=shutil.copyfile)
+    shutil.copytree(source, destination, copy_function=shutil.copyfile, dirs_exist_ok=True)
