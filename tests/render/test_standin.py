@@ -1,4 +1,5 @@
-"""The kolla_toolbox stand-in answers nova-cell's hypervisor listing and nothing else."""
+"""The stand-ins answer the calls they are for and nothing else: kolla_toolbox nova-cell's
+hypervisor listing, kolla_container the restarts handlers request."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from sitectl.render.standins import DIRECTORY, MARKER
+from sitectl.render.standins.kolla_container import answer as container_answer
 from sitectl.render.standins.kolla_toolbox import answer
 
 HYPERVISORS = {
@@ -77,3 +79,13 @@ def test_ansible_runs_the_stand_in(tmp_path: Path) -> None:
     refused = run_ansible(tmp_path, {"module_name": "file", "module_args": {"path": "/tmp/x"}})
     assert refused.returncode != 0
     assert f"{MARKER}: kolla_toolbox file" in refused.stdout
+
+
+def test_container_restarts_are_answered_and_nothing_else() -> None:
+    restart = container_answer({"action": "recreate_or_restart_container", "name": "x"})
+    assert restart["changed"] is False
+    assert "failed" not in restart
+    for action in ("start_container", "remove_container", "pull_image", "compare_container"):
+        refused = container_answer({"action": action, "name": "x"})
+        assert refused["failed"] is True
+        assert refused["msg"].startswith(f"{MARKER}: kolla_container {action}")

@@ -17,8 +17,9 @@ What keeps every run local, besides the fact cache: ANSIBLE_TRANSPORT=local and
 `ansible_connection=local` for kayobe (-e) and kolla-ansible (-ke); ANSIBLE_SSH_EXECUTABLE is
 a script that refuses; `ansible_become=false` (nothing is written outside the scratch
 directory, and no root or sudo is needed); the stand-ins in standins/ answer the one call
-kolla makes to a live cloud. After each run the output is searched for any sign of an SSH
-attempt or an unreachable host, and the render fails if there is one.
+kolla makes to a live cloud and the container restarts its handlers request. After each run
+the output is searched for any sign of an SSH attempt or an unreachable host, and the render
+fails if there is one.
 """
 
 import grp
@@ -255,7 +256,7 @@ def run(
     if returncode == 0:
         return output
     said = [tidy(line) for line in kayobe.ansible_errors(errors + output)]
-    if f"{STANDIN_MARKER}: kolla_toolbox" in errors + output:
+    if re.search(rf"{STANDIN_MARKER}: kolla_(toolbox|container) ", errors + output):
         raise SiteError(
             f"{label}: kolla-ansible made a live call that the render harness does not "
             "stand in for (the render stopped rather than guess its answer). Either the "
