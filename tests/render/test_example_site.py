@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from sitectl.render import render
-
-from .conftest import PASSWORD_FILE, REPO, mixed_physical_networks
 from .plaintexts import leaks
 
 pytestmark = pytest.mark.slow
@@ -90,15 +87,3 @@ def test_controllers_have_aliases_and_the_pci_filter_but_no_device_spec(
 
 def test_no_secret_in_any_file(example_site: Path, secrets: set[str]) -> None:
     assert leaks(example_site, secrets) == []
-
-
-def test_example_site_renders_as_committed(example_site: Path) -> None:
-    """The committed example-site renders (the fixture used a workaround if it does not)."""
-    lacking = mixed_physical_networks("example-site")
-    if lacking:
-        pytest.xfail(
-            "environments/example-site: the controllers' external networks mix networks with "
-            f"a physical_network and without ({', '.join(lacking)}); kayobe rejects that"
-        )
-    again = render(REPO, "example-site", services=["nova"], vault_password_file=PASSWORD_FILE)
-    assert again == example_site
