@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sitectl.errors import INTERRUPTED, SiteError
 from sitectl.repo import find_repo
-from sitectl.verbs import Context, Verb, envs, kayobe, setup, show, test, validate
+from sitectl.verbs import Context, Verb, envs, kayobe, lint, pipeline, setup, show, test, validate
 from sitectl.verbs import aio as aio_verb
 from sitectl.verbs import refstack as refstack_verb
 
@@ -18,11 +18,13 @@ VERBS: tuple[Verb, ...] = (
     kayobe.VERB,
     test.VERB,
     __import__("sitectl.verbs.render", fromlist=["VERB"]).VERB,  # sitectl render
+    lint.VERB,
     validate.VERB,
     aio_verb.VERB,
     refstack_verb.VERB,
     __import__("sitectl.verbs.diff", fromlist=["VERB"]).VERB,  # sitectl diff
     __import__("sitectl.verbs.images", fromlist=["VERB"]).VERB,  # sitectl images
+    pipeline.VERB,
 )
 
 

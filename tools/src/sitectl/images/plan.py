@@ -15,14 +15,14 @@ import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sitectl.dump import dump
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
-from sitectl.images import kolla
+from sitectl.images import ipa_plan, kolla
+from sitectl.images.model import Plan, Reason, Selected
 from sitectl.progress import note
 from sitectl.repo import cache_dir
 
@@ -32,73 +32,6 @@ REQUIREMENTS = ("requirements.txt", "tools/constraints.txt")
 DOC_SUFFIXES = (".md", ".rst", ".txt")
 BLOCK = re.compile(r"{%-?\s*block\s+(\w+)\s*-?%}(.*?){%-?\s*endblock", re.DOTALL)
 SET = re.compile(r"{%-?\s*set\s+(\w+)\s*=(.*?)-?%}", re.DOTALL)
-
-
-@dataclass
-class Reason:
-    """Why an image is directly changed: what differs, and the changed files behind it."""
-
-    what: str
-    files: tuple[str, ...]
-
-    def text(self) -> str:
-        files = ", ".join(self.files) if self.files else "no single file"
-        return f"{files} changed: {self.what}"
-
-
-@dataclass
-class Selected:
-    name: str
-    # Each path runs from this image up to a directly changed ancestor (or itself).
-    paths: list[tuple[list[str], list[Reason]]] = field(default_factory=list)
-
-    def why(self) -> list[str]:
-        lines = []
-        for path, reasons in self.paths:
-            chain = " <- ".join(path)
-            lines += [f"{chain} ({reason.text()})" for reason in reasons]
-        return lines
-
-
-@dataclass
-class Plan:
-    environment: str
-    base: str
-    head: str
-    changed_files: list[str]
-    inputs: list[str]  # changed files that are image inputs
-    images: list[Selected]
-
-    @property
-    def names(self) -> list[str]:
-        return [image.name for image in self.images]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "environment": self.environment,
-            "base": self.base,
-            "head": self.head,
-            "changed_files": self.changed_files,
-            "image_inputs": self.inputs,
-            "images": [{"name": i.name, "why": i.why()} for i in self.images],
-        }
-
-    def text(self) -> str:
-        lines = [f"Image build plan for {self.environment}: {self.base}..{self.head}"]
-        if not self.images:
-            what = (
-                "no changed file is an image input"
-                if not self.inputs
-                else ("the image inputs that changed reach no image the site builds")
-            )
-            lines.append(f"Nothing to build: {what} ({len(self.changed_files)} files changed).")
-            return "\n".join(lines) + "\n"
-        count = len(self.images)
-        lines.append(f"{count} image{'s' if count > 1 else ''} to build:")
-        for image in self.images:
-            lines.append(f"  {image.name}")
-            lines += [f"      {why}" for why in image.why()]
-        return "\n".join(lines) + "\n"
 
 
 def git(repo: Path, *args: str) -> str:
@@ -207,20 +140,33 @@ def plan(
     base: str,
     head: str,
     vault_password_file: Path | None = None,
+    requested: str | None = None,
 ) -> Plan:
+    """requested: a regex (kolla-build's, matched anywhere in a name) of images to build
+    whatever the change, e.g. for a security rebuild from a web-triggered pipeline."""
     layering(discover(repo), env)  # an unknown environment fails here, before git
+    wanted = _compile(requested)
     files = changed_files(repo, base, head)
     inputs = [f for f in files if is_image_input(f)]
     result = Plan(
-        environment=env, base=base, head=head, changed_files=files, inputs=inputs, images=[]
+        environment=env,
+        base=base,
+        head=head,
+        changed_files=files,
+        inputs=inputs,
+        images=[],
+        requested=requested,
     )
-    if not inputs:
+    if not inputs and wanted is None:
         note("images", f"{len(files)} files changed, none an image input: nothing to build")
         return result
 
-    old_pin, new_pin = kolla_pin(repo, base), kolla_pin(repo, head)
     head_tree = checkout(repo, head)
-    if old_pin != new_pin:
+    old_pin, new_pin = kolla_pin(repo, base), kolla_pin(repo, head)
+    direct: dict[str, list[Reason]] = {}
+    if not inputs:
+        _, head_render = site_render(head_tree, env, vault_password_file, repo)
+    elif old_pin != new_pin:
         # Only the head can be rendered with the kolla installed here: kolla's own templates
         # changed, so every image is changed at the root of the tree.
         _, head_render = site_render(head_tree, env, vault_password_file, repo)
@@ -238,9 +184,49 @@ def plan(
         direct = compare(
             repo, base, head, inputs, base_config, base_render, head_config, head_render
         )
+    if wanted is not None:
+        _add_requested(direct, head_render, wanted, requested or "")
 
     result.images = select(head_render, direct)
+    if inputs:
+        result.ipa = ipa_plan.changes(
+            inputs,
+            builder_variables(checkout(repo, base), env, vault_password_file),
+            builder_variables(head_tree, env, vault_password_file),
+            _requirements(repo, base),
+            _requirements(repo, head),
+        )
     return result
+
+
+def _compile(requested: str | None) -> re.Pattern[str] | None:
+    if not requested:
+        return None
+    try:
+        return re.compile(requested)
+    except re.error as e:
+        raise SiteError(
+            f"the requested images {requested!r} are not a valid regular expression ({e}); "
+            "give one as kolla-build takes them, e.g. '^nova-' or 'neutron-(server|base)'."
+        ) from None
+
+
+def _add_requested(
+    direct: dict[str, list[Reason]], render: kolla.Render, wanted: re.Pattern[str], text: str
+) -> None:
+    site = sorted(render.site_images)
+    matched = [name for name in site if wanted.search(name)]
+    if not matched:
+        raise SiteError(
+            f"the requested images {text!r} match none of the {len(site)} images this "
+            "environment builds; list them with: sitectl images render ENV"
+        )
+    for name in matched:
+        direct.setdefault(name, []).append(Reason(f"requested ({text})", ()))
+
+
+def _requirements(repo: Path, ref: str) -> str:
+    return "\n".join(_show(repo, ref, name) for name in REQUIREMENTS)
 
 
 def compare(

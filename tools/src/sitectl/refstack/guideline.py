@@ -8,11 +8,14 @@ does not hold against a cloud). The RefStack list is one line per required, unfl
 """
 
 import json
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitectl.errors import SiteError
 
+FETCH_TIMEOUT = 60
 # --target NAME -> the platform's name in the guideline.
 TARGETS = {
     "platform": "OpenStack Powered Platform",
@@ -47,9 +50,10 @@ class Selection:
     flagged: tuple[Test, ...]
 
 
-def load(path: Path) -> dict:
+def load(path: Path | str) -> dict:
+    """A guideline from a file, or from an http(s) URL (a site's CI fetches the current one)."""
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(_read(path))
     except OSError as e:
         raise SiteError(f"cannot read the guideline {path}: {e.strerror}.") from None
     except json.JSONDecodeError as e:
@@ -64,6 +68,21 @@ def load(path: Path) -> dict:
         if not isinstance(data.get(key), dict):
             raise SiteError(f"{path}: no '{key}' mapping; not an interop guideline.")
     return data
+
+
+def _read(source: Path | str) -> str:
+    text = str(source)
+    if not text.startswith(("https://", "http://")):
+        return Path(source).read_text()
+    try:
+        with urllib.request.urlopen(text, timeout=FETCH_TIMEOUT) as response:
+            return response.read().decode()
+    except (urllib.error.URLError, TimeoutError, OSError) as e:
+        reason = getattr(e, "reason", e)
+        raise SiteError(
+            f"cannot fetch the guideline {text}: {reason}. Check the URL (the interop "
+            "repository's guidelines/*.json) or give a downloaded file."
+        ) from None
 
 
 def uuid_of(idempotent_id: str) -> str:

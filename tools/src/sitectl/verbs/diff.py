@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from sitectl import ci
 from sitectl.diff import demo, gitlab, markdown, output, summary
 from sitectl.diff.run import Request
 from sitectl.diff.run import run as run_diff
@@ -25,7 +26,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "semantics: what merging would change) and report the difference, grouped service -> "
         "file -> change. Exit status: 0 no change, 1 changes, 2 error."
     )
-    parser.add_argument("base", metavar="BASE", nargs="?", help="the target branch (any ref)")
+    parser.add_argument(
+        "base",
+        metavar="BASE",
+        nargs="?",
+        help="the target branch (any ref); default in a GitLab merge-request pipeline: the "
+        "MR's target branch, fetched as origin/BRANCH",
+    )
     parser.add_argument(
         "head",
         metavar="HEAD",
@@ -87,6 +94,10 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         base, head = "HEAD", demo.make_commit(ctx.repo)
         note("diff", f"demo: HEAD vs. HEAD + {demo.DESCRIPTION}")
     else:
+        if not args.base:
+            # In a merge-request pipeline: the MR's target branch, and the commit under test.
+            args.base = ci.target_branch(ctx.repo)
+            args.head = args.head or (args.base and "HEAD")
         if not args.base:
             raise SiteError("give BASE, the revision to compare with (e.g. main), or --demo.")
         if not args.env:

@@ -1,6 +1,7 @@
 """`sitectl images`: Kolla container image builds.
 
-sitectl images plan ENV [--base REF] [--head REF] [--pipeline FILE] [--format text|json]
+sitectl images plan ENV [--base REF] [--head REF] [--also REGEX] [--pipeline FILE]
+                    [--format text|json]
 sitectl images render ENV [--out DIR]
 sitectl images pins --tag TAG [--all] [IMAGE ...]
 """
@@ -11,6 +12,7 @@ import json
 import sys
 from pathlib import Path
 
+from sitectl import ci
 from sitectl.errors import SiteError
 from sitectl.images import ipa, kolla, pins
 from sitectl.images import pipeline as child_pipeline
@@ -29,8 +31,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "their descendants, among the images the environment builds.",
     )
     plan.add_argument("environment", metavar="ENV")
-    plan.add_argument("--base", default="HEAD~1", metavar="REF", help="default: HEAD~1")
+    plan.add_argument(
+        "--base",
+        metavar="REF",
+        help="default: the change GitLab's pipeline is about (a merge request: where it "
+        "branched from its target; a push: the branch's previous head), else HEAD~1",
+    )
     plan.add_argument("--head", default="HEAD", metavar="REF", help="default: HEAD")
+    plan.add_argument(
+        "--also",
+        metavar="REGEX",
+        help="also build the images matching REGEX (kolla-build's regex) and their descendants, "
+        "whatever changed",
+    )
     plan.add_argument(
         "--pipeline",
         type=Path,
@@ -93,7 +106,10 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_plan(ctx: Context, args: argparse.Namespace) -> int:
-    result = planner.plan(ctx.repo, args.environment, args.base, args.head, ctx.vault_password_file)
+    base = args.base or ci.announce("images", ci.change(ctx.repo))
+    result = planner.plan(
+        ctx.repo, args.environment, base, args.head, ctx.vault_password_file, requested=args.also
+    )
     if args.pipeline:
         prefix = tag_prefix = ""
         if result.images:

@@ -38,7 +38,9 @@ REPORTS = {"junit-xml": "refstack.junit.xml", "html": "refstack.html", "json": "
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--guideline", type=Path, metavar="FILE", help="interop guideline JSON")
+    parser.add_argument(
+        "--guideline", metavar="FILE|URL", help="interop guideline JSON: a file or an http(s) URL"
+    )
     parser.add_argument(
         "--target",
         default="platform",

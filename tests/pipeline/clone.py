@@ -1,0 +1,82 @@
+"""A throwaway GitLab project on disk: this repository's files committed as `main` in a fresh
+repository, pushed to a bare `origin`, with a change on a branch checked out, as a runner's
+clone of a merge request would be. The toolchain and sitectl's caches are this repository's
+(as a runner's cache would restore them), so renders made by other tests are reused."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+}
+Change = Callable[[Path], None]  # edits files of the work tree
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **IDENTITY},
+    ).stdout.strip()
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """The files git would see in `source` (tracked and untracked, not ignored)."""
+    listed = subprocess.run(
+        ["git", "-C", str(source), "ls-files", "-z", "-co", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        path = source / name
+        if not path.exists() and not path.is_symlink():
+            continue  # deleted in the working tree
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            (target / name).symlink_to(os.readlink(path))
+        elif path.is_file():
+            shutil.copy2(path, target / name)
+
+
+def project(root: Path, branch: str, change: Change) -> Path:
+    """root/origin.git and root/work, the latter on `branch` = main + `change`."""
+    origin, work = root / "origin.git", root / "work"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    work.mkdir()
+    copy_tree(REPO, work)
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "main")
+    git(work, "remote", "add", "origin", str(origin))
+    git(work, "push", "-q", "origin", "main")
+    git(work, "remote", "set-head", "origin", "main")
+    git(work, "checkout", "-q", "-b", branch)
+    change(work)
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", branch)
+    git(work, "push", "-q", "origin", branch)
+    # The runner's cache: this repository's sitectl caches (not the clone's own .cache/, which
+    # stays a directory so that git ignores it).
+    (work / ".cache").mkdir()
+    (REPO / ".cache" / "sitectl").mkdir(parents=True, exist_ok=True)
+    (work / ".cache" / "sitectl").symlink_to(REPO / ".cache" / "sitectl")
+    return work
+
+
+def job_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What the runner's shell gives a job: this repository's toolchain, no operator
+    settings."""
+    from tests.conftest import clean_environment
+
+    return clean_environment({"SITECTL_VENV": str(REPO / ".venv"), **(extra or {})})
