@@ -104,6 +104,11 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             + 'kolla_base_distro_version: "10.1"\n'
         },
     )
+    ipa = "etc/kayobe/ipa.yml"
+    branch(
+        "ipa-packages",
+        {ipa: _edit_text(root / ipa, "  - lshw\n", "  - lshw\n  - ipmitool\n")},
+    )
     pins = "etc/kayobe/kolla-image-tags.yml"
     branch(
         "pin-update",

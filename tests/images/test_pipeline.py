@@ -9,31 +9,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.schema import check_schema
 
 from sitectl.images import pins
-from sitectl.images.pipeline import generate
+from sitectl.images.pipeline import generate, merge
 from sitectl.images.plan import Plan
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PlanOf = Callable[..., Plan]
-
-
-def check_schema(path: Path) -> None:
-    result = subprocess.run(
-        [
-            str(BIN / "check-jsonschema"),
-            "--builtin-schema",
-            "vendor.gitlab-ci",
-            "--data-transform",
-            "gitlab-ci",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_templates_are_valid_gitlab_ci() -> None:
@@ -112,3 +96,29 @@ def test_pins_are_generated_and_marked(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.slow
+def test_an_ipa_change_builds_the_ipa_image_only(plan_of: PlanOf, tmp_path: Path) -> None:
+    path = tmp_path / "child.yml"
+    text = generate(REPO, plan_of("ipa-packages"))
+    path.write_text(text)
+    check_schema(path)
+    pipeline = yaml.safe_load(text)
+    jobs = [k for k, v in pipeline.items() if isinstance(v, dict) and "script" in v]
+    assert jobs == ["build-ipa"]
+    assert pipeline["variables"]["KAYOBE_ENVIRONMENT"] == "example-site"
+    assert "# The IPA image, because:" in text
+    assert "ipa_images_packages" in text
+
+
+def test_merged_templates_keep_every_stage_once_in_order() -> None:
+    merged = merge(
+        [
+            {"stages": ["build", "push"], "variables": {"A": "1"}, "job-a": {"stage": "build"}},
+            {"stages": ["build", "scan"], "variables": {"B": "2"}, "job-b": {"stage": "scan"}},
+        ]
+    )
+    assert merged["stages"] == ["build", "push", "scan"]
+    assert merged["variables"] == {"A": "1", "B": "2"}
+    assert set(merged) == {"stages", "variables", "job-a", "job-b"}

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from tests.images.conftest import SITE
+from tests.images.conftest import VAULT_PASSWORD_FILE as PASSWORD
 
+from sitectl.errors import SiteError
+from sitectl.images import plan as planner
 from sitectl.images.kolla import BuildConfig, Render
 from sitectl.images.plan import Plan
 
@@ -73,3 +78,41 @@ def test_pins_written_by_the_pipeline_rebuild_nothing(plan_of: PlanOf) -> None:
     plan = plan_of("pin-update")
     assert plan.inputs == ["etc/kayobe/kolla-image-tags.yml"]
     assert plan.images == []
+
+
+def test_an_ipa_package_rebuilds_the_ipa_image_and_no_container(plan_of: PlanOf) -> None:
+    plan = plan_of("ipa-packages")
+    assert plan.images == []
+    [reason] = plan.ipa
+    assert "ipa_images_packages" in reason.what
+    assert reason.files == ("etc/kayobe/ipa.yml",)
+    assert not plan.empty
+    assert "The IPA image to build:" in plan.text()
+    assert plan.to_json()["ipa"] == [reason.text()]
+
+
+def test_container_image_changes_leave_the_ipa_image_alone(plan_of: PlanOf) -> None:
+    assert plan_of("neutron-server-override").ipa == []
+    assert plan_of("base-tag").ipa == []
+
+
+def test_requested_images_are_built_whatever_changed(
+    scratch_repo: Path, site_render: SiteRender
+) -> None:
+    plan = planner.plan(scratch_repo, SITE, "main", "docs", PASSWORD, requested="^nova-compute$")
+    _, render = site_render(SITE)
+    expected = {"nova-compute"} | set(render.descendants("nova-compute"))
+    assert set(plan.names) == expected & set(render.site_images)
+    assert plan.names[0] == "nova-compute"
+    assert plan.images[0].why() == ["nova-compute (requested (^nova-compute$))"]
+    assert plan.ipa == []  # nothing changed: the IPA image is not rebuilt
+    assert "Requested: images matching '^nova-compute$'." in plan.text()
+
+
+@pytest.mark.parametrize(
+    ("regex", "message"),
+    [("nova-(", "not a valid regular expression"), ("^no-such-image$", "match none of the")],
+)
+def test_a_bad_request_is_one_clear_error(scratch_repo: Path, regex: str, message: str) -> None:
+    with pytest.raises(SiteError, match=message):
+        planner.plan(scratch_repo, SITE, "main", "docs", PASSWORD, requested=regex)

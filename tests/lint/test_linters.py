@@ -1,62 +1,72 @@
-"""The repository passes its linters: yamllint over all YAML, ansible-lint over ansible/."""
+"""The repository passes its linters, run as the lint job runs them (sitectl lint), and the
+lint verb reports what it finds."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+
+from sitectl.lint import CHECKS, Result, run_checks
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def run(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / command[0]), *command[1:]],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+@pytest.fixture(scope="module")
+def results() -> dict[str, Result]:
+    return {r.check: r for r in run_checks(REPO, list(CHECKS))}
 
 
-def test_yamllint_is_clean() -> None:
-    result = run("yamllint", "--strict", "--format", "parsable", ".")
-    assert result.returncode == 0, result.stdout + result.stderr
+@pytest.mark.parametrize("check", list(CHECKS))
+def test_the_repository_is_clean(results: dict[str, Result], check: str) -> None:
+    assert results[check].passed, results[check].output
 
 
 def test_yamllint_config_reports_a_broken_file(tmp_path: Path) -> None:
     """The repository's yamllint settings still catch a syntax error."""
     broken = tmp_path / "broken.yml"
     broken.write_text("---\nkey: [unclosed\n")
-    result = run("yamllint", "-c", str(REPO / ".yamllint"), "--format", "parsable", str(broken))
+    result = subprocess.run(
+        [str(BIN / "yamllint"), "-c", str(REPO / ".yamllint"), "--format", "parsable", broken],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0
     assert "broken.yml" in result.stdout
 
 
-def test_ansible_lint_is_clean() -> None:
-    result = run("ansible-lint", "--offline", "--nocolor", "ansible/")
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+def test_the_verb_fails_and_says_where_in_junit(tmp_path: Path, sitectl: Callable) -> None:
+    site = tmp_path / "site"
+    (site / "etc" / "kayobe").mkdir(parents=True)
+    shutil.copy(REPO / ".yamllint", site / ".yamllint")
+    (site / "etc" / "kayobe" / "broken.yml").write_text("---\nkey: [unclosed\n")
+    (site / ".gitlab-ci.yml").write_text("---\njob:\n  script: 42\n")  # not a list of strings
+    junit = tmp_path / "lint.xml"
+    result = sitectl("--repo", site, "lint", "yaml", "pipeline", "--junit", junit)
+    assert result.returncode == 1, result.stderr
+    assert "broken.yml" in result.stderr
+    cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
+    assert set(cases) == {"yaml", "pipeline"}
+    for case in cases.values():
+        failure = case.find("failure")
+        assert failure is not None and failure.text
+    assert "etc/kayobe/broken.yml" in cases["yaml"].find("failure").text
 
 
-def test_python_is_ruff_clean() -> None:
-    config = str(REPO / "tools" / "pyproject.toml")
-    lint = run("ruff", "check", "--config", config, "tools", "tests")
-    assert lint.returncode == 0, lint.stdout[-4000:]
-    formatting = run("ruff", "format", "--check", "--config", config, "tools", "tests")
-    assert formatting.returncode == 0, formatting.stdout[-4000:]
-
-
-def test_pipeline_matches_gitlab_schema() -> None:
-    result = run(
-        "check-jsonschema",
-        "--builtin-schema",
-        "vendor.gitlab-ci",
-        "--data-transform",
-        "gitlab-ci",
-        ".gitlab-ci.yml",
+def test_an_unknown_check_is_one_clear_error(sitectl: Callable) -> None:
+    result = sitectl("lint", "spelling")
+    assert result.returncode == 2
+    assert "no lint check 'spelling'; the checks are: yaml, ansible, python, pipeline" in (
+        result.stderr
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -79,4 +80,4 @@ def job_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     settings."""
     from tests.conftest import clean_environment
 
-    return clean_environment({"SITECTL_VENV": str(REPO / ".venv"), **(extra or {})})
+    return clean_environment({"SITECTL_VENV": sys.prefix, **(extra or {})})

@@ -1,0 +1,123 @@
+"""Which jobs each kind of pipeline has, as gitlab-ci-local evaluates the real rules (GitLab's
+workflow, rules, !reference and extends), and that every needed job is in the pipeline.
+
+Jobs that need a real cloud, registry or site (aio, images' builds, deploy) are only listed.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from tests.pipeline.conftest import Project
+
+from sitectl.lint.pipelines import load
+
+CHECKS = {"lint", "validate", "tests"}
+DEFAULT_BRANCH = {"CI_COMMIT_BRANCH": "main"}
+
+
+def test_a_merge_request_pipeline_has_the_reviewers_jobs(nova_change: Project) -> None:
+    jobs = nova_change.jobs("mr")
+    assert set(jobs) == CHECKS | {
+        "config-diff-ci-aio",
+        "config-diff-example-site",
+        "images-plan",
+        "images",
+        "aio",
+    }
+    assert jobs["config-diff-ci-aio"].stage == "config-diff"
+    # The all-in-one on a merge request only by hand, and it cannot block the merge.
+    assert (jobs["aio"].when, jobs["aio"].allow_failure) == ("manual", True)
+
+
+def test_the_default_branch_runs_no_merge_request_job(nova_change: Project) -> None:
+    jobs = nova_change.jobs("branch", DEFAULT_BRANCH)
+    assert not [name for name in jobs if name.startswith("config-diff")]
+    # Instead: the renders the next merge requests' diffs start from, images, the AIO.
+    assert {"render: [ci-aio]", "render: [example-site]", "images-plan", "images"} <= set(jobs)
+    assert jobs["aio"].when == "on_success"
+    assert jobs["deploy"].when == "manual"
+
+
+def test_another_branch_is_only_checked(nova_change: Project) -> None:
+    assert set(nova_change.jobs("branch")) == CHECKS
+
+
+def workflow_admits(project: Project, kind: str, variables: dict[str, str]) -> bool:
+    """Whether the workflow's rules start a pipeline. gitlab-ci-local does not apply
+    workflow:rules itself, so its rule engine evaluates them as the rules of a probe job."""
+    workflow = load(project.work / ".gitlab-ci.yml")["workflow"]
+    probe = project.work / "workflow-probe.yml"
+    probe.write_text(yaml.safe_dump({"probe": {"script": ["true"], "rules": workflow["rules"]}}))
+    return "probe" in project.jobs(kind, variables, file=probe.name)
+
+
+@pytest.mark.parametrize(
+    ("kind", "variables", "admitted"),
+    [
+        ("mr", {}, True),
+        ("branch", {}, True),
+        ("branch", DEFAULT_BRANCH, True),
+        ("schedule", DEFAULT_BRANCH, True),
+        ("web", DEFAULT_BRANCH, True),
+        # A push to a branch with an open merge request: the MR pipeline is enough.
+        ("branch", {"CI_OPEN_MERGE_REQUESTS": "site/kayobe-config!1"}, False),
+        # A tag: no pipeline.
+        ("branch", {"CI_COMMIT_TAG": "v1", "CI_COMMIT_BRANCH": ""}, False),
+    ],
+)
+def test_the_workflow_starts_one_pipeline_per_change(
+    nova_change: Project, kind: str, variables: dict[str, str], admitted: bool
+) -> None:
+    assert workflow_admits(nova_change, kind, variables) is admitted
+
+
+def test_a_schedule_runs_the_aio_and_deploys_only_when_asked(nova_change: Project) -> None:
+    jobs = nova_change.jobs("schedule", DEFAULT_BRANCH)
+    assert jobs["aio"].when == "on_success"
+    assert "images" not in jobs and "config-diff-ci-aio" not in jobs
+    assert jobs["deploy"].when == "manual"
+    deploying = nova_change.jobs("schedule", {**DEFAULT_BRANCH, "DEPLOY": "yes"})
+    assert deploying["deploy"].when == "on_success"
+
+
+def test_a_web_run_plans_images_only_when_given_a_regex(nova_change: Project) -> None:
+    assert "images-plan" not in nova_change.jobs("web", DEFAULT_BRANCH)
+    asked = nova_change.jobs("web", {**DEFAULT_BRANCH, "KOLLA_IMAGE_REGEX": "^nova-"})
+    assert {"images-plan", "images"} <= set(asked)
+    assert asked["aio"].when == "manual"
+
+
+@pytest.mark.parametrize(
+    ("kind", "variables"),
+    [
+        ("mr", {}),
+        ("branch", DEFAULT_BRANCH),
+        ("branch", {}),
+        ("schedule", DEFAULT_BRANCH),
+        ("web", {**DEFAULT_BRANCH, "KOLLA_IMAGE_REGEX": "x"}),
+    ],
+)
+def test_every_needed_job_is_in_the_pipeline(
+    nova_change: Project, kind: str, variables: dict[str, str]
+) -> None:
+    proc = nova_change.run(kind, "--validate-dependency-chain", variables=variables)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def test_the_aio_child_on_its_own(nova_change: Project) -> None:
+    """gitlab-ci-local ignores `strategy: depend`: the child is listed and checked alone."""
+    jobs = nova_change.jobs("mr", file="ci/aio/pipeline.yml")
+    assert list(jobs) == ["aio"]
+    proc = nova_change.run("mr", "--validate-dependency-chain", file="ci/aio/pipeline.yml")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_the_image_build_child_pins_only_on_the_default_branch(nova_change: Project) -> None:
+    builds = ["build-images", "scan-images", "push-images"]
+    # In a child pipeline GitLab sets CI_PIPELINE_SOURCE=parent_pipeline: the child's rules
+    # must not depend on it.
+    child = {"CI_PIPELINE_SOURCE": "parent_pipeline"}
+    assert list(nova_change.jobs("mr", child, file="ci/images/build.yml")) == builds
+    on_main = nova_change.jobs("branch", {**child, **DEFAULT_BRANCH}, file="ci/images/build.yml")
+    assert list(on_main) == [*builds, "update-pins"]

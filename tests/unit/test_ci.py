@@ -1,0 +1,98 @@
+"""Which change a GitLab pipeline is about (sitectl.ci), on real git repositories, and the
+predefined variables each simulated pipeline kind sets (sitectl.gitlab_local)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sitectl import ci, gitlab_local
+from sitectl.errors import SiteError
+
+IDENTITY = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+
+
+def git(repo: Path, *args: str) -> str:
+    command = ["git", "-C", str(repo), *IDENTITY, *args]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def commit(repo: Path, name: str) -> str:
+    (repo / name).write_text(name)
+    git(repo, "add", name)
+    git(repo, "commit", "-q", "-m", name)
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    """A runner's clone: origin has main (two commits) and feature (branched at the first)."""
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    git(origin, "init", "-q", "-b", "main")
+    commit(origin, "one")
+    git(origin, "checkout", "-q", "-b", "feature")
+    commit(origin, "feature-work")
+    git(origin, "checkout", "-q", "main")
+    commit(origin, "two")
+    work = tmp_path / "work"
+    subprocess.run(
+        ["git", "clone", "-q", "--branch", "feature", str(origin), str(work)], check=True
+    )
+    git(work, "update-ref", "-d", "refs/remotes/origin/main")  # as a single-branch fetch
+    return work
+
+
+def test_outside_gitlab_the_change_is_the_last_commit(clone: Path) -> None:
+    assert ci.change(clone, {}).base == "HEAD~1"
+    assert ci.target_branch(clone, {}) is None
+
+
+def test_a_push_is_compared_with_the_previous_head(clone: Path) -> None:
+    before = git(clone, "rev-parse", "HEAD~1")
+    assert ci.change(clone, {"CI_COMMIT_BEFORE_SHA": before}).base == before
+    # A new branch (all zeros) or a commit the clone lacks: the last commit.
+    assert ci.change(clone, {"CI_COMMIT_BEFORE_SHA": "0" * 40}).base == "HEAD~1"
+    assert ci.change(clone, {"CI_COMMIT_BEFORE_SHA": "ab" * 20}).base == "HEAD~1"
+
+
+def test_a_merge_request_fetches_its_target_and_branches_from_it(clone: Path) -> None:
+    environ = {"CI_MERGE_REQUEST_IID": "3", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"}
+    assert ci.target_branch(clone, environ) == "origin/main"
+    assert git(clone, "log", "-1", "--format=%s", "origin/main") == "two"
+    found = ci.change(clone, environ)
+    # Where the MR branched from main, not main's tip: main's later commits are not the MR's.
+    assert git(clone, "log", "-1", "--format=%s", found.base) == "one"
+    assert "merge request !3" in found.why
+
+
+def test_a_missing_target_branch_is_one_clear_error(clone: Path) -> None:
+    environ = {"CI_MERGE_REQUEST_IID": "3", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "stable"}
+    with pytest.raises(SiteError, match="cannot fetch the merge request's target branch"):
+        ci.target_branch(clone, environ)
+
+
+def arguments(kind: str, **variables: str) -> tuple[dict[str, str], list[str]]:
+    args = gitlab_local.pipeline_arguments(kind, "main", variables)
+    values = dict(args[i + 1].split("=", 1) for i, a in enumerate(args) if a == "--variable")
+    unset = [args[i + 1] for i, a in enumerate(args) if a == "--unset-variable"]
+    return values, unset
+
+
+def test_an_mr_pipeline_looks_like_gitlab_s() -> None:
+    values, unset = arguments("mr")
+    assert values["CI_PIPELINE_SOURCE"] == "merge_request_event"
+    assert values["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"] == "main"
+    assert values["CI_MERGE_REQUEST_IID"]
+    assert unset == ["CI_COMMIT_BRANCH"]  # GitLab sets no branch in MR pipelines
+
+
+def test_other_kinds_and_given_variables() -> None:
+    assert arguments("branch") == ({}, [])
+    assert arguments("schedule")[0] == {"CI_PIPELINE_SOURCE": "schedule"}
+    values, _ = arguments("web", KOLLA_IMAGE_REGEX="^nova-")
+    assert values == {"CI_PIPELINE_SOURCE": "web", "KOLLA_IMAGE_REGEX": "^nova-"}
+    with pytest.raises(SiteError, match="no pipeline kind 'nightly'"):
+        gitlab_local.pipeline_arguments("nightly")
