@@ -111,7 +111,7 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
         ctx.repo, args.environment, base, args.head, ctx.vault_password_file, requested=args.also
     )
     if args.pipeline:
-        prefix = tag_prefix = ""
+        prefix = tag_prefix = registry = ""
         if result.images:
             config = kolla.build_config(
                 planner.builder_variables(
@@ -121,9 +121,11 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
                 )
             )
             prefix, tag_prefix = config.image_prefix(), config.tag_prefix
+            registry = config.registry or ""
         args.pipeline.parent.mkdir(parents=True, exist_ok=True)
         args.pipeline.write_text(
-            child_pipeline.generate(ctx.repo, result, prefix, tag_prefix), encoding="utf-8"
+            child_pipeline.generate(ctx.repo, result, prefix, tag_prefix, registry),
+            encoding="utf-8",
         )
     if args.format == "json":
         json.dump(result.to_json(), sys.stdout, indent=2)
