@@ -4,12 +4,12 @@ changes on branches, and kolla renders (cached by input hash, so each is rendere
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.worktree import copy_tree
 
 from sitectl.images import plan as planner
 from sitectl.images.kolla import BuildConfig, Render
@@ -54,21 +54,7 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """This repository's files (tracked and untracked, not ignored) committed as `main` in a
     fresh git repository, with one branch per example change."""
     root = tmp_path_factory.mktemp("images") / "site"
-    listed = subprocess.run(
-        ["git", "-C", str(REPO), "ls-files", "-z", "-co", "--exclude-standard"],
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = REPO / name
-        if not source.exists() and not source.is_symlink():
-            continue  # deleted in the working tree
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
-            target.symlink_to(os.readlink(source))
-        elif source.is_file():
-            shutil.copy2(source, target)
+    copy_tree(REPO, root)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")

@@ -6,11 +6,13 @@ clone of a merge request would be. The toolchain and sitectl's caches are this r
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from tests.conftest import clean_environment
+from tests.worktree import copy_tree
 
 REPO = Path(__file__).resolve().parents[2]
 IDENTITY = {
@@ -30,24 +32,6 @@ def git(repo: Path, *args: str) -> str:
         text=True,
         env={**os.environ, **IDENTITY},
     ).stdout.strip()
-
-
-def copy_tree(source: Path, target: Path) -> None:
-    """The files git would see in `source` (tracked and untracked, not ignored)."""
-    listed = subprocess.run(
-        ["git", "-C", str(source), "ls-files", "-z", "-co", "--exclude-standard"],
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        path = source / name
-        if not path.exists() and not path.is_symlink():
-            continue  # deleted in the working tree
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        if path.is_symlink():
-            (target / name).symlink_to(os.readlink(path))
-        elif path.is_file():
-            shutil.copy2(path, target / name)
 
 
 def project(root: Path, branch: str, change: Change) -> Path:
@@ -78,6 +62,4 @@ def project(root: Path, branch: str, change: Change) -> Path:
 def job_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """What the runner's shell gives a job: this repository's toolchain, no operator
     settings."""
-    from tests.conftest import clean_environment
-
     return clean_environment({"SITECTL_VENV": sys.prefix, **(extra or {})})

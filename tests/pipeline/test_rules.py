@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from tests.pipeline.conftest import Project
+from tests.pipeline.conftest import REPO, Project
 
 from sitectl.lint.pipelines import load
 
@@ -121,3 +121,22 @@ def test_the_image_build_child_pins_only_on_the_default_branch(nova_change: Proj
     assert list(nova_change.jobs("mr", child, file="ci/images/build.yml")) == builds
     on_main = nova_change.jobs("branch", {**child, **DEFAULT_BRANCH}, file="ci/images/build.yml")
     assert list(on_main) == [*builds, "update-pins"]
+
+
+def test_the_parent_s_jobs_are_one_line_calls_into_sitectl() -> None:
+    pipeline = load(REPO / ".gitlab-ci.yml")
+    scripts = {
+        name: job["script"]
+        for name, job in pipeline.items()
+        if isinstance(job, dict) and "script" in job
+    }
+    assert {"lint", "validate", "tests", ".config-diff", "images-plan", "deploy"} <= set(scripts)
+    for name, lines in scripts.items():
+        for line in lines:
+            assert line.startswith("tools/sitectl "), f"{name}: {line!r}"
+    # Trigger jobs: the generated child comes from the generator's artifact.
+    trigger = pipeline["images"]["trigger"]
+    assert trigger["include"] == [{"artifact": "generated/images.yml", "job": "images-plan"}]
+    assert pipeline["images-plan"]["artifacts"]["paths"] == ["generated/images.yml"]
+    assert trigger["strategy"] == pipeline["aio"]["trigger"]["strategy"] == "depend"
+    assert (REPO / pipeline["aio"]["trigger"]["include"][0]["local"]).is_file()
