@@ -6,10 +6,14 @@ Jobs that need a real cloud, registry or site (aio, images' builds, deploy) are 
 
 from __future__ import annotations
 
+import re
+import shlex
+
 import pytest
 import yaml
 from tests.pipeline.conftest import REPO, Project
 
+from sitectl.lint import pipelines
 from sitectl.lint.pipelines import load
 
 CHECKS = {"lint", "validate", "tests"}
@@ -140,3 +144,44 @@ def test_the_parent_s_jobs_are_one_line_calls_into_sitectl() -> None:
     assert pipeline["images-plan"]["artifacts"]["paths"] == ["generated/images.yml"]
     assert trigger["strategy"] == pipeline["aio"]["trigger"]["strategy"] == "depend"
     assert (REPO / pipeline["aio"]["trigger"]["include"][0]["local"]).is_file()
+
+
+def kayobe_commands() -> list[tuple[str, list[str]]]:
+    """Every `tools/sitectl kayobe ...` line of every pipeline file, as kayobe's arguments
+    (variables stand for a word each)."""
+    found = []
+    for relative in pipelines.files(REPO):
+        for job, lines in _scripts(load(REPO / relative)):
+            for line in lines:
+                words = shlex.split(re.sub(r"\$\{?\w+\}?", "X", line))
+                if words[:2] == ["tools/sitectl", "kayobe"]:
+                    found.append((f"{relative}: {job}", words[2:]))
+    return found
+
+
+def _scripts(pipeline: dict) -> list[tuple[str, list[str]]]:
+    return [
+        (name, [*job.get("before_script", []), *job["script"]])
+        for name, job in pipeline.items()
+        if isinstance(job, dict) and "script" in job
+    ]
+
+
+def test_every_kayobe_command_of_the_pipelines_parses_with_real_kayobe() -> None:
+    """Each line's arguments through kayobe's own command lookup and argument parser (cliff),
+    without running it: a misplaced option fails here, not on a site's runner."""
+    from kayobe.cmd.kayobe import KayobeApp
+
+    app = KayobeApp()
+    commands = kayobe_commands()
+    assert len(commands) >= 4, commands  # the image build, the IPA build, the deploy's two
+    for where, words in commands:
+        try:
+            factory, name, rest = app.command_manager.find_command(words)
+        except ValueError as e:
+            pytest.fail(f"{where}: kayobe {' '.join(words)}: {e}")
+        parser = factory(app, None).get_parser(f"kayobe {name}")
+        try:
+            parser.parse_args(rest)
+        except SystemExit:
+            pytest.fail(f"{where}: kayobe {name} rejects {' '.join(rest)}")
