@@ -146,17 +146,27 @@ def test_the_parent_s_jobs_are_one_line_calls_into_sitectl() -> None:
     assert (REPO / pipeline["aio"]["trigger"]["include"][0]["local"]).is_file()
 
 
-def kayobe_commands() -> list[tuple[str, list[str]]]:
-    """Every `tools/sitectl kayobe ...` line of every pipeline file, as kayobe's arguments
-    (variables stand for a word each)."""
+SHELL_OPERATORS = ("||", "&&", ";", "|")
+
+
+def sitectl_commands() -> list[tuple[str, list[str]]]:
+    """Every `tools/sitectl ...` line of every pipeline file, as sitectl's arguments, up to
+    the first shell operator. `${VAR:+words}` and `${VAR:-words}` stand for their words (the
+    case that passes options), any other variable for one word."""
     found = []
     for relative in pipelines.files(REPO):
         for job, lines in _scripts(load(REPO / relative)):
             for line in lines:
+                line = re.sub(r"\$\{\w+:[-+]([^}]*)\}", r"\1", line)
                 words = shlex.split(re.sub(r"\$\{?\w+\}?", "X", line))
-                if words[:2] == ["tools/sitectl", "kayobe"]:
-                    found.append((f"{relative}: {job}", words[2:]))
+                cut = next((i for i, w in enumerate(words) if w in SHELL_OPERATORS), len(words))
+                if words[:1] == ["tools/sitectl"]:
+                    found.append((f"{relative}: {job}", words[1:cut]))
     return found
+
+
+def kayobe_commands() -> list[tuple[str, list[str]]]:
+    return [(where, words[1:]) for where, words in sitectl_commands() if words[0] == "kayobe"]
 
 
 def _scripts(pipeline: dict) -> list[tuple[str, list[str]]]:
@@ -185,3 +195,18 @@ def test_every_kayobe_command_of_the_pipelines_parses_with_real_kayobe() -> None
             parser.parse_args(rest)
         except SystemExit:
             pytest.fail(f"{where}: kayobe {name} rejects {' '.join(rest)}")
+
+
+def test_every_sitectl_command_of_the_pipelines_parses() -> None:
+    from sitectl.cli import build_parser, split_passthrough
+
+    commands = [(w, words) for w, words in sitectl_commands() if words[0] != "kayobe"]
+    verbs = {words[0] for _, words in commands}
+    assert {"lint", "validate", "test", "diff", "render", "images", "aio", "refstack"} <= verbs
+    for where, words in commands:
+        argv, passthrough = split_passthrough(words)
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit:
+            pytest.fail(f"{where}: sitectl rejects {' '.join(words)}")
+        assert passthrough is None or words[0] == "test", where
