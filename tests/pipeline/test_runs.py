@@ -57,7 +57,7 @@ def test_the_merge_request_jobs_pass(mr_pipeline: str) -> None:
     assert passed(mr_pipeline, "lint", "validate", "config-diff-ci-aio")
 
 
-def test_the_config_diff_artifact_shows_the_change(nova_change: Project) -> None:
+def test_the_config_diff_artifact_shows_the_change(mr_pipeline: str, nova_change: Project) -> None:
     artifact = nova_change.work / ".gitlab-ci-local" / "artifacts" / "config-diff-ci-aio"
     report = artifact / "reports" / "config-diff" / "ci-aio"
     assert {p.name for p in report.iterdir()} == {
@@ -73,7 +73,7 @@ def test_the_config_diff_artifact_shows_the_change(nova_change: Project) -> None
     assert "<testcase" in (report / "junit.xml").read_text()
 
 
-def test_every_job_left_its_junit_report(nova_change: Project) -> None:
+def test_every_job_left_its_junit_report(mr_pipeline: str, nova_change: Project) -> None:
     for name in ("lint.xml", "validate.xml", "config-diff/ci-aio/junit.xml"):
         assert "<testsuite" in (nova_change.work / "reports" / name).read_text(), name
 
