@@ -112,6 +112,20 @@ def test_kayobe_change_renders_everything_and_says_why(
     ]
 
 
+def test_services_narrow_a_full_render_and_say_so(site_repo: Path, renderer: FakeRenderer) -> None:
+    networks = "internal_net_cidr: 10.1.0.0/24\ninternal_net_vlan: 100\n"
+    branch(site_repo, "feature", {"etc/kayobe/networks.yml": networks})
+    request = Request(site_repo, "ci-aio", "main", "feature", services=["nova"])
+    outcome = run(request, renderer=renderer)
+    plan = outcome.report.plan
+    assert (plan.mode, plan.services) == ("services", ["nova"])
+    assert "as asked (--services); the change alone would render every service" in plan.reason
+    assert [call["services"] for call in renderer.calls] == [["nova"], ["nova"]]
+    assert outcome.report.kayobe  # the kayobe layer is still compared in full
+    with pytest.raises(SiteError, match="unknown service no-such-service"):
+        run(Request(site_repo, "ci-aio", "main", "feature", services=["no-such-service"]))
+
+
 def test_documentation_change_renders_nothing(site_repo: Path, renderer: FakeRenderer) -> None:
     branch(
         site_repo,

@@ -34,6 +34,7 @@ class Request:
     base: str
     head: str | None = None  # None: the working tree (uncommitted changes included)
     full: bool = False  # render everything whatever the change
+    services: Sequence[str] | None = None  # render only these kolla services, whatever the change
     vault_password_file: Path | None = None
     use_cache: bool = True
     cache_dir: Path | None = None  # the render cache (default: render's, under REPO/.cache)
@@ -84,6 +85,8 @@ def run(
     roots = plan.config_roots(git.symlinks(repo, merged, plan.CONFIG_ROOT))
     layers = set(head_layers) | set(base_layers or ())
     the_plan = plan.plan(changed, layers, services.load(), roots, force_full=request.full)
+    if request.services is not None and the_plan.mode != "none":
+        the_plan = _only(the_plan, request.services)
     if base_layers is None and the_plan.mode != "none":
         the_plan = Plan(
             "full",
@@ -107,6 +110,22 @@ def run(
                 shutil.rmtree(scratch, ignore_errors=True)
     report.duration_s = time.monotonic() - started
     return outcome
+
+
+def _only(the_plan: Plan, wanted: Sequence[str]) -> Plan:
+    """The plan narrowed to the services asked for (checked against kolla-ansible's tags)."""
+    from sitectl.render.services import selection
+
+    names = selection(wanted) or []
+    would = "every service" if the_plan.mode == "full" else ", ".join(the_plan.services)
+    return Plan(
+        "services",
+        f"only {', '.join(names)} rendered, as asked (--services); the change alone would "
+        f"render {would}",
+        services=names,
+        changed_files=the_plan.changed_files,
+        trigger=the_plan.trigger,
+    )
 
 
 def _render_and_compare(

@@ -57,6 +57,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--full", action="store_true", help="render every service, whatever the change"
     )
     parser.add_argument(
+        "--services",
+        metavar="A,B",
+        help="render only these kolla services (kolla-ansible tags, e.g. nova,neutron), "
+        "whatever the change; the kayobe layer, globals and inventory are compared in full",
+    )
+    parser.add_argument(
         "--md-cap",
         type=int,
         default=markdown.DEFAULT_CAP,
@@ -103,6 +109,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         if not args.env:
             raise SiteError("give the environment to render: --env ENV (see sitectl envs).")
         env, base, head = args.env, args.base, args.head
+    if args.full and args.services is not None:
+        raise SiteError("--full renders every service and --services only some: give one.")
     if args.md_cap < 1000:
         raise SiteError(f"--md-cap {args.md_cap} is too small to hold a summary (min 1000).")
     out = (args.out or ctx.repo / DEFAULT_OUT / env).absolute()
@@ -116,6 +124,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         base=base,
         head=head,
         full=args.full,
+        services=args.services.split(",") if args.services is not None else None,
         vault_password_file=password_file,
         use_cache=not args.no_cache,
     )
