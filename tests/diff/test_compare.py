@@ -76,6 +76,7 @@ def test_new_compute_host_is_an_inventory_change(tmp_path: Path, site: Site) -> 
     result = run(tmp_path, site, head)
     [added] = result.inventory
     assert (added.kind, added.hosts, added.groups_added) == ("added", ["cmp03"], ["compute"])
+    assert "compute" in added.kolla_groups_added  # where kolla-ansible will deploy to it
     # Its configuration is not repeated service by service...
     assert result.services == []
     # ...but the plain diff holds it.

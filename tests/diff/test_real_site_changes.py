@@ -65,7 +65,8 @@ def rotate_secret(clone: Path, password: str) -> str:
     passwords = yaml.safe_load(lib.decrypt(path.read_text()))
     old = passwords["nova_keystone_password"]
     passwords["nova_keystone_password"] = NEW_NOVA_PASSWORD
-    path.write_text(lib.encrypt(yaml.safe_dump(passwords)).decode())
+    # A fixed salt: the same ciphertext every run, so the head's render stays cached.
+    path.write_text(lib.encrypt(yaml.safe_dump(passwords), salt="sitectl-test-salt").decode())
     return old
 
 
@@ -127,11 +128,11 @@ def test_the_new_compute_host_is_an_inventory_addition(change: Outcome) -> None:
     [added] = [h for h in change.report.inventory if h.kind == "added"]
     assert added.hosts == [NEW_HOST]
     assert {"compute", "compute-sriov"} <= set(added.groups_added)
-    assert "compute" in added.kolla_groups_added
-    # Its nova-compute configuration appears, on it alone.
-    [nova] = [s for s in change.report.services if s.service == "nova"]
-    new_containers = [c for c in nova.containers if c.kind == "added"]
-    assert new_containers and all(c.hosts == [NEW_HOST] for c in new_containers)
+    assert "compute" in added.kolla_groups_added  # where kolla-ansible deploys Nova to it
+    # Its configuration is not repeated service by service (it is all new), but the plain
+    # diff holds it.
+    assert f"+++ b/config/{NEW_HOST}/nova-compute/nova.conf" in change.unified
+    assert all(NEW_HOST not in entry.hosts for s in change.report.services for entry in s.files)
 
 
 def test_the_network_change_is_a_kayobe_variable_of_every_host(change: Outcome) -> None:
@@ -145,7 +146,7 @@ def test_the_network_change_is_a_kayobe_variable_of_every_host(change: Outcome) 
 
 def test_the_rotated_secret_is_changed_redacted(change: Outcome) -> None:
     hosts, value = nova_conf_changes(change.report)["keystone_authtoken", "password"]
-    assert hosts >= CONTROLLERS | HYPERVISORS
+    assert hosts >= CONTROLLERS  # the Nova API services authenticate with it
     assert (value.kind, value.secret, value.old, value.new) == ("changed", True, None, None)
 
 
@@ -154,8 +155,10 @@ def test_the_mixin_change_reaches_the_mixin_hosts_only(change: Outcome) -> None:
     specs, value = changes["pci", "device_spec"]
     assert specs == SRIOV
     assert "154c" in (value.new or "") and "1889" in (value.old or "")
-    aliases, _ = changes["pci", "alias"]
-    assert aliases >= CONTROLLERS and not {"cmp03", "cmp04"} & aliases
+    # The alias is cloud-wide (flavors name it): every Nova service learns the new product id.
+    aliases, alias = changes["pci", "alias"]
+    assert aliases >= CONTROLLERS | HYPERVISORS
+    assert "154c" in (alias.new or "")
 
 
 def test_no_secret_in_any_format(change: Outcome, repo_root: Path, tmp_path: Path) -> None:

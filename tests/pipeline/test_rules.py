@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 import yaml
@@ -51,9 +52,13 @@ def workflow_admits(project: Project, kind: str, variables: dict[str, str]) -> b
     """Whether the workflow's rules start a pipeline. gitlab-ci-local does not apply
     workflow:rules itself, so its rule engine evaluates them as the rules of a probe job."""
     workflow = load(project.work / ".gitlab-ci.yml")["workflow"]
-    probe = project.work / "workflow-probe.yml"
-    probe.write_text(yaml.safe_dump({"probe": {"script": ["true"], "rules": workflow["rules"]}}))
-    return "probe" in project.jobs(kind, variables, file=probe.name)
+    # In gitlab-ci-local's own (git-ignored) state directory: not a file of the project that
+    # its lint job would check.
+    probe = Path(".gitlab-ci-local", "workflow-probe.yml")
+    (project.work / probe).parent.mkdir(exist_ok=True)
+    rules = {"probe": {"script": ["true"], "rules": workflow["rules"]}}
+    (project.work / probe).write_text("---\n" + yaml.safe_dump(rules))
+    return "probe" in project.jobs(kind, variables, file=str(probe))
 
 
 @pytest.mark.parametrize(

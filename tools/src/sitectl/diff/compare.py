@@ -295,9 +295,12 @@ def compare_inventory(base: Render, head: Render, namer: HostNamer) -> list[Host
     base_kolla, head_kolla = base.inventory.membership(), head.inventory.membership()
     grouped: dict[tuple[Any, ...], set[str]] = defaultdict(set)
     for host in head_hosts - base_hosts:
-        grouped[("added", tuple(sorted(_site_groups(head, host))), (), (), ())].add(host)
+        kolla = tuple(sorted(head_kolla.get(host, set()) - set(IGNORED)))
+        grouped[("added", tuple(sorted(_site_groups(head, host))), (), (kolla, ()), ())].add(host)
     for host in base_hosts - head_hosts:
-        grouped[("removed", (), tuple(sorted(_site_groups(base, host))), (), ())].add(host)
+        kolla = tuple(sorted(base_kolla.get(host, set()) - set(IGNORED)))
+        site_groups = tuple(sorted(_site_groups(base, host)))
+        grouped[("removed", (), site_groups, ((), kolla), ())].add(host)
     for host in base_hosts & head_hosts:
         old, new = _site_groups(base, host), _site_groups(head, host)
         old_kolla = base_kolla.get(host, set()) - set(IGNORED)

@@ -108,9 +108,13 @@ def host_change_text(change: HostChange) -> str:
     groups_added = ", ".join(change.groups_added)
     groups_removed = ", ".join(change.groups_removed)
     if change.kind == "added":
-        return f"added{f' (in {groups_added})' if groups_added else ''}"
+        where = "; ".join(filter(None, (groups_added, _kolla_groups(change.kolla_groups_added))))
+        return f"added{f' (in {where})' if where else ''}"
     if change.kind == "removed":
-        return f"removed{f' (was in {groups_removed})' if groups_removed else ''}"
+        where = "; ".join(
+            filter(None, (groups_removed, _kolla_groups(change.kolla_groups_removed)))
+        )
+        return f"removed{f' (was in {where})' if where else ''}"
     if change.kind == "group variables":
         return "group variables: " + ", ".join(v.name for v in change.variables)
     parts = []
@@ -167,3 +171,10 @@ def text(report: Report) -> str:
         width = min(max(len(r.area) for r in table), 20)
         lines += [f"  {r.area:<{width}}  {r.change}  [{r.where}]" for r in table]
     return "\n".join(lines) + "\n"
+
+
+def _kolla_groups(groups: list[str], shown: int = 6) -> str:
+    if not groups:
+        return ""
+    more = f" and {len(groups) - shown} more" if len(groups) > shown else ""
+    return f"kolla groups {', '.join(groups[:shown])}{more}"
