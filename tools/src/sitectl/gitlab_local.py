@@ -151,7 +151,6 @@ class Job:
     stage: str
     when: str
     allow_failure: bool
-    needs: tuple[str, ...]
 
 
 def jobs(
@@ -183,7 +182,6 @@ def jobs(
             stage=row["stage"],
             when=row["when"],
             allow_failure=row["allowFailure"] == "true",
-            needs=tuple(n for n in row.get("needs", "").strip("[]").split(",") if n),
         )
         for row in rows
     ]

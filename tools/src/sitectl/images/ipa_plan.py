@@ -8,15 +8,15 @@ sides come from real `kayobe configuration dump` (redacted, cached); the pins fr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sitectl.images.model import Reason
+from sitectl.images.requirements import FILES as REQUIREMENTS
+from sitectl.images.requirements import pin
 
 VARIABLE_PREFIX = "ipa_"
 BUILDER_PACKAGES = ("diskimage-builder", "ironic-python-agent-builder")
-REQUIREMENTS = ("requirements.txt", "tools/constraints.txt")
 
 
 def builds_ipa(variables: Mapping[str, Any]) -> bool:
@@ -48,8 +48,3 @@ def changes(
             files = tuple(f for f in inputs if f in REQUIREMENTS)
             reasons.append(Reason(f"{package} {old or '(unpinned)'} -> {new}", files))
     return reasons
-
-
-def pin(requirements: str, package: str) -> str | None:
-    match = re.search(rf"^{re.escape(package)}==(\S+)", requirements, re.MULTILINE)
-    return match.group(1) if match else None

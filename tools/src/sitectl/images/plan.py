@@ -21,13 +21,13 @@ from typing import Any
 from sitectl.dump import dump
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
-from sitectl.images import ipa_plan, kolla
+from sitectl.images import ipa_plan, kolla, requirements
 from sitectl.images.model import Plan, Reason, Selected
 from sitectl.progress import note
 from sitectl.repo import cache_dir
 
 TEMPLATES_DIR = "kolla-images/templates/"
-REQUIREMENTS = ("requirements.txt", "tools/constraints.txt")
+REQUIREMENTS = requirements.FILES
 # Files that are never image inputs even inside input directories.
 DOC_SUFFIXES = (".md", ".rst", ".txt")
 BLOCK = re.compile(r"{%-?\s*block\s+(\w+)\s*-?%}(.*?){%-?\s*endblock", re.DOTALL)
@@ -65,18 +65,6 @@ def checkout(repo: Path, ref: str) -> Path:
         git(repo, "worktree", "prune")
         git(repo, "worktree", "add", "--detach", "--force", str(path), sha)
     return path
-
-
-def kolla_pin(repo: Path, ref: str) -> str | None:
-    for name in REQUIREMENTS:
-        try:
-            text = git(repo, "show", f"{ref}:{name}")
-        except SiteError:
-            continue
-        match = re.search(r"^kolla==(\S+)", text, re.MULTILINE)
-        if match:
-            return match.group(1)
-    return None
 
 
 def builder_variables(repo: Path, env: str, vault_password_file: Path | None) -> Mapping[str, Any]:
@@ -162,7 +150,8 @@ def plan(
         return result
 
     head_tree = checkout(repo, head)
-    old_pin, new_pin = kolla_pin(repo, base), kolla_pin(repo, head)
+    pins = {ref: _requirements(repo, ref) for ref in (base, head)}
+    old_pin, new_pin = (requirements.pin(pins[ref], "kolla") for ref in (base, head))
     direct: dict[str, list[Reason]] = {}
     if not inputs:
         _, head_render = site_render(head_tree, env, vault_password_file, repo)
@@ -188,13 +177,13 @@ def plan(
         _add_requested(direct, head_render, wanted, requested or "")
 
     result.images = select(head_render, direct)
-    if inputs:
+    if inputs:  # (the checkouts' dumps are cached: the renders above made them)
         result.ipa = ipa_plan.changes(
             inputs,
             builder_variables(checkout(repo, base), env, vault_password_file),
             builder_variables(head_tree, env, vault_password_file),
-            _requirements(repo, base),
-            _requirements(repo, head),
+            pins[base],
+            pins[head],
         )
     return result
 

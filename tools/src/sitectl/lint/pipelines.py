@@ -10,8 +10,9 @@ from typing import Any
 
 import yaml
 
+from sitectl.images.pipeline import TEMPLATES as CHILD_TEMPLATES
+
 PARENT = Path(".gitlab-ci.yml")
-CHILD_TEMPLATES = Path("ci", "images")
 
 
 class GitLabLoader(yaml.SafeLoader):
