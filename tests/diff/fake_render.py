@@ -51,15 +51,18 @@ class FakeRenderer:
     def __call__(
         self,
         repo: Path,
-        env: str,
+        env: str | None,
         *,
         ref: str | None = None,
         services: Sequence[str] | None = None,
         out: Path | None = None,
         vault_password_file: Path | None = None,
         use_cache: bool = True,
+        sealed: bool = False,
     ) -> Path:
-        self.calls.append({"env": env, "ref": ref, "services": services, "out": out})
+        self.calls.append(
+            {"env": env, "ref": ref, "services": services, "out": out, "sealed": sealed}
+        )
         commit = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", ref or "HEAD"],
             capture_output=True,

@@ -74,7 +74,7 @@ def test_format_prints_that_format(
     [
         (("no-such-ref", "--env", "ci-aio"), "unknown git revision 'no-such-ref'"),
         (("main", "--env", "nope"), "unknown environment 'nope'"),
-        (("main",), "--env ENV"),
+        (("main", "--full", "--services", "nova"), "give one"),
         (("--env", "ci-aio"), "give BASE"),
         (("main", "--env", "ci-aio", "--md-cap", "10"), "too small"),
     ],
@@ -93,6 +93,20 @@ def test_bad_input_is_one_paragraph_and_writes_nothing(
     assert "Traceback" not in err
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report")]
+
+
+def test_no_env_diffs_the_base_configuration(
+    site_repo: Path, tmp_path: Path, fake_renders: FakeRenderer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No --env: the base configuration alone, as kayobe without --environment; the report
+    says so and the renders get no environment."""
+    feature(site_repo, {"etc/kayobe/kolla/config/nova.conf": PCI})
+    assert sitectl(site_repo, "main", "feature", "--out", str(tmp_path / "o")) == 1
+    assert "Config diff for the base configuration" in capsys.readouterr().out
+    assert fake_renders.calls and all(call["env"] is None for call in fake_renders.calls)
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["environment"] == "the base configuration"
+    assert any("base configuration alone" in note for note in report["notes"])
 
 
 def test_render_failure_exits_2_with_a_whole_failure_report(

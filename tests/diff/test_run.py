@@ -219,7 +219,7 @@ def test_vault_password_checked_before_rendering(
         {"etc/kayobe/secrets.yml": f"database_password: !vault |\n{indented}\n"},
     )
     with pytest.raises(SiteError, match="no vault password was given"):
-        run(Request(site_repo, "ci-aio", "main", "vaulted"), renderer=renderer)
+        run(Request(site_repo, "ci-aio", "main", "vaulted", sealed=False), renderer=renderer)
     wrong = tmp_path / "wrong"
     wrong.write_text("wrong-password\n")
     with pytest.raises(SiteError, match=r"does not decrypt head:etc/kayobe/secrets.yml"):
@@ -235,6 +235,18 @@ def test_vault_password_checked_before_rendering(
         renderer=renderer,
     )
     assert outcome.secrets is not None and outcome.secrets.search("x db-Secret-1 y")
+    assert all(call["sealed"] is False for call in renderer.calls)
+
+
+def test_no_password_renders_sealed_and_says_so(site_repo: Path, renderer: FakeRenderer) -> None:
+    """An MR pipeline without the vault password: both sides render sealed (nothing is
+    decrypted) and the report says it ran without the password."""
+    vault = VaultLib([("default", VaultSecret(b"right-password"))])
+    indented = "\n".join("  " + line for line in vault.encrypt("s3").decode().splitlines())
+    branch(site_repo, "vaulted", {"etc/kayobe/secrets.yml": f"x_password: !vault |\n{indented}\n"})
+    outcome = run(Request(site_repo, "ci-aio", "main", "vaulted"), renderer=renderer)
+    assert renderer.calls and all(call["sealed"] is True for call in renderer.calls)
+    assert any("ran without the vault password" in note for note in outcome.report.notes)
 
 
 def test_git_helpers_touch_nothing(site_repo: Path) -> None:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sitectl import kayobe, redact, vault
-from sitectl.environments import discover, layering
+from sitectl.environments import discover, kayobe_args, layering
+from sitectl.environments import label as environment_label
 from sitectl.errors import SiteError
 from sitectl.progress import note, step
 from sitectl.repo import cache_dir, environments_dir, kayobe_config_dir
@@ -24,17 +25,19 @@ from sitectl.repo import cache_dir, environments_dir, kayobe_config_dir
 CONTROL_VARS = ("dump_path", "dump_hosts", "dump_var_name", "dump_facts")
 CACHE_FORMAT = "sitectl-dump-1"
 CACHE_ENTRIES = 256  # the newest are kept
+NO_HOSTS = "no host of"  # how a dump that matches no host is reported
 
 
 def dump(
     repo: Path,
-    env: str,
+    env: str | None,
     host: str | None = None,
     hosts: str | None = None,
     var: str | None = None,
     vault_password_file: Path | None = None,
 ) -> Any:
-    """The redacted output of `kayobe configuration dump --environment ENV`.
+    """The redacted output of `kayobe configuration dump [--environment ENV]` (None: the
+    base configuration alone).
 
     Without `var`: {host: {variable: value}}, or {variable: value} for one `host`.
     With `var`: {host: value}, or just the value for one `host`.
@@ -42,8 +45,11 @@ def dump(
     if host and hosts:
         raise SiteError("give either a host or a hosts pattern, not both.")
     layering(discover(repo), env)  # unknown environment, broken dependencies: say so first
-    label = env + (f" (host {host})" if host else f" (hosts {hosts})" if hosts else "")
+    label = environment_label(env)
+    label += f" (host {host})" if host else f" (hosts {hosts})" if hosts else ""
     label += f" var {var}" if var else ""
+    # Unlocked before the cache is read: a wrong password fails even when the dump is cached.
+    unlocked = vault.unlock(repo, env, vault_password_file)
     key = cache_key(repo, env, host, hosts, var)
     cached_file = cache_dir(repo, "sitectl", "dump") / f"{key}.json"
     cached = _read_cache(cached_file)
@@ -51,8 +57,7 @@ def dump(
         note("dump", f"{label}: cached")
         return cached["data"]
 
-    unlocked = vault.unlock(repo, env, vault_password_file)
-    args = ["configuration", "dump", "--environment", env]
+    args = ["configuration", "dump", *kayobe_args(env)]
     args += ["--host", host] if host else ["--hosts", hosts] if hosts else []
     args += ["--var-name", var] if var else []
     with step("dump", f"{label}: kayobe configuration dump"):
@@ -72,8 +77,9 @@ def dump(
         ) from None
     if data == {} and not (host and var):  # (one host's variable may legitimately be {})
         raise SiteError(
-            f"no host of environment {env} matches {host or hosts or 'all'!r}; list its hosts "
-            f"with: sitectl show {env} --var inventory_hostname"
+            f"{NO_HOSTS} {environment_label(env, 'environment ')} matches "
+            f"{host or hosts or 'all'!r}; list its hosts with: "
+            f"sitectl show {env + ' ' if env else ''}--var inventory_hostname"
         )
     data = redact.redact(
         _without_control_vars(data, single_host=bool(host), var=var), unlocked.secrets
@@ -95,7 +101,9 @@ def _without_control_vars(data: Any, single_host: bool, var: str | None) -> Any:
 # --- the cache ------------------------------------------------------------------------------
 
 
-def cache_key(repo: Path, env: str, host: str | None, hosts: str | None, var: str | None) -> str:
+def cache_key(
+    repo: Path, env: str | None, host: str | None, hosts: str | None, var: str | None
+) -> str:
     digest = hashlib.sha256()
 
     def add(*parts: str | bytes) -> None:
@@ -103,7 +111,7 @@ def cache_key(repo: Path, env: str, host: str | None, hosts: str | None, var: st
             digest.update(part if isinstance(part, bytes) else part.encode())
             digest.update(b"\0")
 
-    add(CACHE_FORMAT, env, host or "", hosts or "", var or "")
+    add(CACHE_FORMAT, env if env is not None else "<base>", host or "", hosts or "", var or "")
     add(metadata.version("kayobe"), metadata.version("ansible-core"))
     # The dump names these paths (kayobe_config_path, ssh_private_key_path, the venv python).
     add(str(repo), sys.prefix, os.environ.get("HOME", ""))

@@ -101,8 +101,25 @@ def read_summary(readme: Path) -> str:
     return heading
 
 
-def layering(environments: Mapping[str, Environment], name: str) -> list[str]:
-    """The environments kayobe applies for `name`, in order: dependencies first, `name` last."""
+BASE_LABEL = "the base configuration"
+
+
+def label(name: str | None, prefix: str = "") -> str:
+    """How messages and reports name an environment (None: the base configuration alone);
+    `prefix` goes before a name ("environment ")."""
+    return f"{prefix}{name}" if name is not None else BASE_LABEL
+
+
+def kayobe_args(name: str | None) -> list[str]:
+    """kayobe's option for the environment (none for the base configuration)."""
+    return [] if name is None else ["--environment", name]
+
+
+def layering(environments: Mapping[str, Environment], name: str | None) -> list[str]:
+    """The environments kayobe applies for `name`, in order: dependencies first, `name` last
+    (none for the base configuration alone)."""
+    if name is None:
+        return []
     return [env for group in _groups(environments, name) for env in group]
 
 

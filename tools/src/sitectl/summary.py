@@ -35,8 +35,10 @@ def bmc_address(hostvars: dict[str, Any]) -> str | None:
     )
 
 
-def summarise(env: str, layering: list[str], hosts: dict[str, dict[str, Any]]) -> str:
-    lines = [f"{env}: {len(hosts)} hosts; layers: etc/kayobe -> {' -> '.join(layering)}"]
+def summarise(env: str | None, layering: list[str], hosts: dict[str, dict[str, Any]]) -> str:
+    layers = " -> ".join(["etc/kayobe", *layering])
+    name = env if env is not None else "the base configuration"
+    lines = [f"{name}: {len(hosts)} hosts; layers: {layers}"]
     for name in sorted(hosts):
         hostvars = hosts[name]
         lines += ["", f"{name}  [{', '.join(host_groups(hostvars))}]"]

@@ -4,6 +4,7 @@ The plaintexts are what redact() looks for: anything kayobe prints that contains
 is hidden before it is shown or stored. They live in memory only.
 """
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -79,20 +80,26 @@ def _read_password(path: Path, source: str) -> VaultPassword:
     return VaultPassword(value, f"{source} {path}" if source != str(path) else source)
 
 
-def missing_password(repo: Path) -> SiteError:
+def missing_password(repo: Path, sealed_option: bool = False) -> SiteError:
+    sealed = (
+        " Or render without it: --sealed compares secrets by their ciphertext, never "
+        "decrypting them."
+        if sealed_option
+        else ""
+    )
     return SiteError(
         "this configuration holds vault-encrypted values and no vault password was given. "
         "Give it with --vault-password-file FILE, $KAYOBE_VAULT_PASSWORD, "
         f"$KAYOBE_VAULT_PASSWORD_FILE, or put it in {repo / LOCAL_PASSWORD_FILE} (git-ignored, "
         "yours only). The example environments use the documented test password in "
-        f"{EXAMPLE_PASSWORD_FILE}: cp {EXAMPLE_PASSWORD_FILE} {LOCAL_PASSWORD_FILE}."
+        f"{EXAMPLE_PASSWORD_FILE}: cp {EXAMPLE_PASSWORD_FILE} {LOCAL_PASSWORD_FILE}.{sealed}"
     )
 
 
 # --- the encrypted values -----------------------------------------------------------------
 
 
-def config_roots(repo: Path, environment: str) -> list[Path]:
+def config_roots(repo: Path, environment: str | None) -> list[Path]:
     """The directories kayobe reads for `environment`: the base config, then its layering."""
     order = layering(discover(repo), environment)
     return [kayobe_config_dir(repo)] + [environments_dir(repo) / name for name in order]
@@ -172,13 +179,11 @@ def _dedent(block: str) -> str:
 def decrypt(encrypted: Iterable[Encrypted], password: VaultPassword) -> set[str]:
     """The plaintexts (and, for whole files holding YAML, each value in them)."""
     from ansible.errors import AnsibleError
-    from ansible.parsing.vault import VaultLib, VaultSecret
 
-    vault = VaultLib([("default", VaultSecret(password.value.encode()))])
     plaintexts: set[str] = set()
     for item in encrypted:
         try:
-            plaintext = vault.decrypt(item.vaulttext).decode("utf-8", errors="replace")
+            plaintext = _decrypt_one(item.vaulttext, password.value)
         except AnsibleError as e:
             raise SiteError(
                 f"the vault password ({password.source}) does not decrypt {item.file} "
@@ -186,6 +191,16 @@ def decrypt(encrypted: Iterable[Encrypted], password: VaultPassword) -> set[str]
             ) from None
         plaintexts |= _secret_strings(plaintext, whole_file=item.key == WHOLE_FILE)
     return plaintexts
+
+
+@functools.lru_cache(maxsize=4096)
+def _decrypt_one(vaulttext: str, password: str) -> str:
+    """One value's plaintext (remembered: every cached dump and render unlocks the vault
+    first, and the key derivation costs milliseconds a value)."""
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    vault = VaultLib([("default", VaultSecret(password.encode()))])
+    return vault.decrypt(vaulttext).decode("utf-8", errors="replace")
 
 
 def _secret_strings(plaintext: str, whole_file: bool) -> set[str]:
@@ -214,7 +229,7 @@ def _string_leaves(obj: Any) -> Iterator[str]:
             yield from _string_leaves(item)
 
 
-def unlock(repo: Path, environment: str, password_file: Path | None = None) -> Unlocked:
+def unlock(repo: Path, environment: str | None, password_file: Path | None = None) -> Unlocked:
     """Find and decrypt every vault value `environment` uses (the password is required only
     when there is one)."""
     encrypted = find_encrypted(config_roots(repo, environment))
@@ -226,6 +241,6 @@ def unlock(repo: Path, environment: str, password_file: Path | None = None) -> U
     return Unlocked(password, frozenset(decrypt(encrypted, password) | {password.value}))
 
 
-def secrets(repo: Path, environment: str, password_file: Path | None = None) -> set[str]:
+def secrets(repo: Path, environment: str | None, password_file: Path | None = None) -> set[str]:
     """Every secret plaintext `environment` uses, including the vault password."""
     return set(unlock(repo, environment, password_file).secrets)

@@ -5,6 +5,8 @@ merge, the environment on both sides, the vault password) is checked before the 
 so a mistake costs seconds, not minutes, and leaves nothing behind.
 """
 
+import contextlib
+import json
 import re
 import shutil
 import tempfile
@@ -17,20 +19,25 @@ from sitectl import redact, vault
 from sitectl.diff import git, plan, reuse, services
 from sitectl.diff.compare import compare
 from sitectl.diff.model import Plan, Report, Side
-from sitectl.environments import discover, layering
+from sitectl.environments import discover, label, layering
 from sitectl.errors import SiteError
 from sitectl.progress import note
 
-# render(repo, env, *, ref, services, out, vault_password_file, use_cache) -> render directory
+# render(repo, env, *, ref, services, out, vault_password_file, use_cache, sealed) -> directory
 Renderer = Callable[..., Path]
-# lookup(repo, env, ref, vault_password_file=, cache_dir=, services=) -> cached render or None
+# lookup(repo, env, ref, vault_password_file=, cache_dir=, services=, sealed=) -> render or None
 Lookup = Callable[..., Path | None]
+SEALED_NOTE = (
+    "ran without the vault password: every vault-encrypted value was rendered as a stand-in "
+    "named after its ciphertext, so a secret shows as changed when its ciphertext changed "
+    "(rotated, or re-encrypted) and as unchanged otherwise; nothing was decrypted"
+)
 
 
 @dataclass
 class Request:
     repo: Path
-    environment: str
+    environment: str | None  # None: the base configuration alone
     base: str
     head: str | None = None  # None: the working tree (uncommitted changes included)
     full: bool = False  # render everything whatever the change
@@ -38,6 +45,9 @@ class Request:
     vault_password_file: Path | None = None
     use_cache: bool = True
     cache_dir: Path | None = None  # the render cache (default: render's, under REPO/.cache)
+    # Render without the vault password, secrets compared by ciphertext (render.sealed).
+    # None: when the configuration is encrypted and no password is given.
+    sealed: bool | None = None
 
 
 @dataclass
@@ -80,7 +90,8 @@ def run(
     head_side = Side(label=head_label, commit=merged, ref=request.head)
 
     env = request.environment
-    base_layers, head_layers, secrets = _check_sides(request, base_commit, merged)
+    name = label(env)
+    base_layers, head_layers, secrets, sealed = _check_sides(request, base_commit, merged)
     changed = git.changed_files(repo, base_commit, merged)
     roots = plan.config_roots(git.symlinks(repo, merged, plan.CONFIG_ROOT))
     layers = set(head_layers) | set(base_layers or ())
@@ -93,17 +104,30 @@ def run(
             f"environment {env} does not exist on the base side",
             changed_files=changed,
         )
-    note("diff", f"{env}: {the_plan.reason}")
+    note("diff", f"{name}: {the_plan.reason}")
 
-    report = Report(environment=env, base=base_side, head=head_side, plan=the_plan)
+    report = Report(environment=name, base=base_side, head=head_side, plan=the_plan)
     outcome = Outcome(report=report, unified="", secrets=secrets)
     if base_layers is None:
         report.notes.append(f"environment {env} is new: everything in it shows as added")
+    if env is None:
+        report.notes.append(
+            "rendered the base configuration alone (no --env), as kayobe does without --environment"
+        )
+    if sealed:
+        note("diff", f"{name}: no vault password: secrets are compared by their ciphertext")
+        report.notes.append(SEALED_NOTE)
     if the_plan.mode != "none":
         scratch = None if request.use_cache else Path(tempfile.mkdtemp(prefix="sitectl-diff-"))
         try:
             _render_and_compare(
-                request, outcome, renderer or default_renderer(), lookup, base_layers, scratch
+                request,
+                outcome,
+                renderer or default_renderer(),
+                lookup,
+                base_layers,
+                scratch,
+                sealed,
             )
         finally:
             if scratch is not None:
@@ -135,6 +159,7 @@ def _render_and_compare(
     lookup: Lookup | None,
     base_layers: list[str] | None,
     scratch: Path | None,
+    sealed: bool,
 ) -> None:
     """Render both sides (a failure is recorded per side), then compare."""
     report = outcome.report
@@ -145,7 +170,7 @@ def _render_and_compare(
             dirs[side], report.renders[side] = None, None
             continue
         try:
-            dirs[side] = _render_side(request, render, lookup, commit, scope, side, scratch)
+            dirs[side] = _render_side(request, render, lookup, commit, scope, side, sealed, scratch)
             report.renders[side] = None
         except SiteError as e:
             dirs[side] = None
@@ -153,7 +178,7 @@ def _render_and_compare(
     failed = {side: error for side, error in report.renders.items() if error}
     if failed:
         report.error = "\n\n".join(
-            f"{request.environment} does not render at the {side} side "
+            f"{report.environment} does not render at the {side} side "
             f"({report.base.label if side == 'base' else report.head.label}):\n{error}"
             for side, error in failed.items()
         )
@@ -164,7 +189,28 @@ def _render_and_compare(
     report.globals = comparison.globals
     report.services = comparison.services
     report.notes += comparison.notes
+    report.notes += generated_notes(dirs)
     outcome.unified = comparison.unified
+
+
+def generated_notes(dirs: dict[str, Path | None]) -> list[str]:
+    """What the renders filled in themselves (render.json "generated_secrets")."""
+    generated: set[str] = set()
+    for directory in dirs.values():
+        if directory is None:
+            continue
+        try:
+            meta = json.loads((directory / "render.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        generated |= set(meta.get("generated_secrets") or ())
+    if not generated:
+        return []
+    return [
+        f"{len(generated)} kolla passwords are not set by the configuration (kayobe would "
+        "generate them): both sides were rendered with the same generated stand-ins, not the "
+        "site's values, so they show no change"
+    ]
 
 
 def _render_side(
@@ -174,6 +220,7 @@ def _render_side(
     commit: str,
     scope: Sequence[str] | None,
     side: str,
+    sealed: bool,
     scratch: Path | None = None,
 ) -> Path:
     if lookup is not None:
@@ -186,6 +233,7 @@ def _render_side(
                 vault_password_file=request.vault_password_file,
                 cache_dir=request.cache_dir,
                 services=services_,
+                sealed=sealed,
             )
             if cached is not None:
                 what = "full render" if services_ is None else "render"
@@ -203,21 +251,25 @@ def _render_side(
         services=scope,
         vault_password_file=request.vault_password_file,
         use_cache=request.use_cache,
+        sealed=sealed,
         **extra,
     )
 
 
 def _check_sides(
     request: Request, base_commit: str, head_commit: str
-) -> tuple[list[str] | None, list[str], re.Pattern[str] | None]:
-    """The environment's layering on each side (None: absent on the base side), and every
-    secret plaintext either side uses. Errors name the side, not a temporary path."""
+) -> tuple[list[str] | None, list[str], re.Pattern[str] | None, bool]:
+    """The environment's layering on each side (None: absent on the base side), every secret
+    plaintext either side uses, and whether to render sealed. Errors name the side, not a
+    temporary path."""
     env = request.environment
     password = vault.find_password(request.repo, request.vault_password_file)
     layers: dict[str, list[str] | None] = {}
     plaintexts: set[str] = set()
-    for side, commit in (("base", base_commit), ("head", head_commit)):
-        with git.exported(request.repo, commit) as tree:
+    encrypted_sides: list[tuple[str, str, list[vault.Encrypted], Path]] = []
+    with contextlib.ExitStack() as trees:
+        for side, commit in (("base", base_commit), ("head", head_commit)):
+            tree = trees.enter_context(git.exported(request.repo, commit))
             try:
                 layers[side] = layering(discover(tree), env)
             except SiteError as e:
@@ -227,16 +279,22 @@ def _check_sides(
                 message = e.message.replace(str(tree), f"{side}:")
                 raise SiteError(f"at the {side} side ({git.short(commit)}): {message}") from None
             encrypted = vault.find_encrypted(vault.config_roots(tree, env))
-            if encrypted and password is None:
-                raise vault.missing_password(request.repo)
-            if encrypted and password is not None:
-                try:
-                    plaintexts |= vault.decrypt(encrypted, password)
-                except SiteError as e:
-                    message = e.message.replace(str(tree) + "/", f"{side}:")
-                    raise SiteError(message) from None
-    if password is not None:
+            encrypted_sides.append((side, commit, encrypted, tree))
+        sealed = request.sealed
+        if sealed is None:
+            sealed = password is None and any(found for _, _, found, _ in encrypted_sides)
+        if not sealed:
+            for side, _, encrypted, tree in encrypted_sides:
+                if encrypted and password is None:
+                    raise vault.missing_password(request.repo)
+                if encrypted and password is not None:
+                    try:
+                        plaintexts |= vault.decrypt(encrypted, password)
+                    except SiteError as e:
+                        message = e.message.replace(str(tree) + "/", f"{side}:")
+                        raise SiteError(message) from None
+    if password is not None and not sealed:
         plaintexts.add(password.value)
     head_layers = layers["head"]
     assert head_layers is not None
-    return layers["base"], head_layers, redact.secrets_pattern(plaintexts)
+    return layers["base"], head_layers, redact.secrets_pattern(plaintexts), sealed

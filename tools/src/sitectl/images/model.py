@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sitectl.environments import label
+
 
 @dataclass
 class Reason:
@@ -35,7 +37,7 @@ class Selected:
 
 @dataclass
 class Plan:
-    environment: str
+    environment: str | None  # None: the base configuration
     base: str
     head: str
     changed_files: list[str]
@@ -65,7 +67,7 @@ class Plan:
         return not self.images and not self.ipa
 
     def text(self) -> str:
-        lines = [f"Image build plan for {self.environment}: {self.base}..{self.head}"]
+        lines = [f"Image build plan for {label(self.environment)}: {self.base}..{self.head}"]
         if self.requested:
             lines.append(f"Requested: images matching {self.requested!r}.")
         if self.empty:

@@ -67,7 +67,9 @@ def checkout(repo: Path, ref: str) -> Path:
     return path
 
 
-def builder_variables(repo: Path, env: str, vault_password_file: Path | None) -> Mapping[str, Any]:
+def builder_variables(
+    repo: Path, env: str | None, vault_password_file: Path | None
+) -> Mapping[str, Any]:
     """The resolved variables of the host kayobe builds images on: a container-image builder,
     else (an environment without a seed, such as an all-in-one) a controller."""
     pattern = f"{kolla.BUILDERS}:controllers"
@@ -77,7 +79,7 @@ def builder_variables(repo: Path, env: str, vault_password_file: Path | None) ->
 
 
 def site_render(
-    tree: Path, env: str, vault_password_file: Path | None, cache_repo: Path | None = None
+    tree: Path, env: str | None, vault_password_file: Path | None, cache_repo: Path | None = None
 ) -> tuple[kolla.BuildConfig, kolla.Render]:
     """kolla-build's config and render for a checkout (`tree`), cached in cache_repo's .cache."""
     config = kolla.build_config(builder_variables(tree, env, vault_password_file))
@@ -124,7 +126,7 @@ def name_reaches(name: str, image: kolla.Image, all_images: Iterable[str]) -> bo
 
 def plan(
     repo: Path,
-    env: str,
+    env: str | None,
     base: str,
     head: str,
     vault_password_file: Path | None = None,

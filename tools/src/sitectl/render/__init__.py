@@ -4,10 +4,13 @@
     out = render(repo, "example-site", ref="main", services=["nova"])
 
 render(repo, env, *, ref=None, services=None, out=None, vault_password_file=None,
-       use_cache=True, cache_dir=None) -> Path
+       use_cache=True, cache_dir=None, sealed=False) -> Path
+cached(repo, env, *, ref=None, services=None, vault_password_file=None, cache_dir=None,
+       sealed=False) -> Path | None   (render's cache entry for these arguments, or None)
 
   repo      the configuration repository (a git checkout for `ref`).
-  env       a kayobe environment of the configuration at that ref.
+  env       a kayobe environment of the configuration at that ref; None: the base
+            configuration alone (kayobe without --environment).
   ref       any git revision (branch, tag, commit, `HEAD~1`...); None renders the working tree
             as it is on disk (uncommitted changes included). Either way kayobe runs on a
             snapshot in a scratch directory: the repository is never written to.
@@ -21,13 +24,18 @@ render(repo, env, *, ref=None, services=None, out=None, vault_password_file=None
             `out`, or to a new directory of the caller's in the system's temporary directory).
   cache_dir where renders are cached (default REPO/.cache/sitectl/render). Entries depend only
             on their inputs, so repositories may share one.
+  sealed    render without the vault password: each vault-encrypted value is replaced by a
+            stand-in named after its ciphertext (sealed.py); nothing is decrypted.
 
 Returns the render directory:
 
-  render.json       {"format": "sitectl-render-1", "environment", "ref" (or null), "commit"
-                    (40 hex digits, or "working-tree"), "input_hash", "services" ("all" or
-                    sorted names), "hosts" (sorted: every inventory host kayobe knows),
-                    "tools": {"kayobe", "kolla-ansible", "ansible-core"}}
+  render.json       {"format": "sitectl-render-1", "environment" (null: the base
+                    configuration), "ref" (or null), "commit" (40 hex digits, or
+                    "working-tree"), "input_hash", "services" ("all" or sorted names), "hosts"
+                    (sorted: every inventory host kayobe knows), "tools": {"kayobe",
+                    "kolla-ansible", "ansible-core"}, "vault" ("decrypted", "sealed" or
+                    "none"), "generated_secrets" (the kolla passwords the configuration does
+                    not set, filled from the shared generated pool: passwords.py)}
   kayobe/<host>.yml the host's resolved kayobe variables (`kayobe configuration dump`), keys
                     sorted, one YAML document per host
   kolla/globals.yml kolla-ansible's globals as kayobe generated them
@@ -43,7 +51,9 @@ Guarantees:
     HMAC-SHA256(vault password, secret), so equal secrets give equal tokens across renders
     made with the same password (see redaction.py). Run-specific paths and the throwaway SSH
     key are normalised to `<render:...>` placeholders (see normalise.py).
-  - Deterministic: the same inputs render byte-identical files; no timestamps anywhere.
+  - Deterministic: the same inputs render byte-identical files; no timestamps anywhere. What
+    kayobe would generate at random (kolla passwords the configuration lacks) comes from one
+    pool generated once per cache (passwords.py), so it is the same in every render.
   - Nothing is contacted: every host is local, facts are synthesised (facts.py), the one
     live-cloud lookup kolla makes is answered by a stand-in (standins/) that refuses anything
     else.
@@ -54,6 +64,6 @@ Progress (phases, kolla-ansible's slow roles, timings) goes to stderr.
 """
 
 from sitectl.render.cache import FORMAT
-from sitectl.render.pipeline import render
+from sitectl.render.pipeline import cached, render
 
-__all__ = ["FORMAT", "render"]
+__all__ = ["FORMAT", "cached", "render"]

@@ -57,8 +57,13 @@ def key_id(password: str | None) -> str:
 
 
 def input_hash(
-    snapshot: Path, env: str, services: Sequence[str] | None, password: str | None
+    snapshot: Path,
+    env: str | None,
+    services: Sequence[str] | None,
+    password: str | None,
+    extra: Sequence[str] = (),
 ) -> str:
+    """`extra`: what else the render's output depends on (e.g. the generated passwords)."""
     digest = hashlib.sha256()
 
     def add(*parts: str | bytes) -> None:
@@ -66,7 +71,8 @@ def input_hash(
             digest.update(part if isinstance(part, bytes) else part.encode())
             digest.update(b"\0")
 
-    add(FORMAT, env, ",".join(services) if services is not None else "<all>", key_id(password))
+    services_ = ",".join(services) if services is not None else "<all>"
+    add(FORMAT, env if env is not None else "<base>", services_, key_id(password), *extra)
     for name, version in tool_versions().items():
         add(name, version)
     add("ansible", _version("ansible"), f"python {sys.version_info[0]}.{sys.version_info[1]}")

@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ import yaml
 
 from sitectl import vault
 from sitectl.dump import CONTROL_VARS
-from sitectl.environments import discover, layering
+from sitectl.environments import discover, kayobe_args, layering
+from sitectl.environments import label as environment_label
 from sitectl.errors import SiteError
 from sitectl.progress import note
-from sitectl.render import cache, facts, harness, services, snapshot
+from sitectl.render import cache, facts, harness, passwords, services, snapshot
+from sitectl.render import sealed as sealing
 from sitectl.render.normalise import Normaliser
 from sitectl.render.redaction import Redactor
 from sitectl.render.standins import DIRECTORY as STANDINS
@@ -33,7 +36,7 @@ OUTPUT_DIRS = ("kayobe", "kolla", "config")
 
 def render(
     repo: Path,
-    env: str,
+    env: str | None,
     *,
     ref: str | None = None,
     services: Sequence[str] | None = None,
@@ -41,29 +44,128 @@ def render(
     vault_password_file: Path | None = None,
     use_cache: bool = True,
     cache_dir: Path | None = None,
+    sealed: bool = False,
 ) -> Path:
-    """Render environment `env` of `repo` at `ref` (None: the working tree); see the package
-    docstring. Returns the render directory."""
+    """Render environment `env` of `repo` (None: the base configuration) at `ref` (None: the
+    working tree); see the package docstring. Returns the render directory."""
     started = time.monotonic()
-    repo = Path(repo).absolute()
-    chosen = _selection(services)
-    source = snapshot.resolve(repo, ref)
     out = Path(out).absolute() if out is not None else None
     if out is not None:
         _check_target(out)
-    root = Path(cache_dir) if cache_dir is not None else repo_cache_dir(repo, "sitectl", "render")
-    label = f"{env} at {ref} ({source.commit[:12]})" if ref else f"{env} (working tree)"
-    what = "all services" if chosen is None else "services " + ",".join(chosen)
+    with _prepared(repo, env, ref, services, vault_password_file, cache_dir, sealed) as job:
+        if job.secrets.generated:
+            note(
+                TAG,
+                f"{job.label}: {len(job.secrets.generated)} kolla passwords are not in the "
+                "configuration; using the generated stand-ins every render shares",
+            )
+        if use_cache:
+            hit = cache.lookup(job.root, job.input_hash, ref, job.source.commit)
+            if hit is not None:
+                note(TAG, f"{job.label}, {job.what}: cached ({hit})")
+                return _deliver(hit, out)
+            same = cache.sibling(job.root, job.input_hash)
+            if same is not None:
+                note(TAG, f"{job.label}, {job.what}: same inputs as cached {same.name}; copying")
+                with _building(job.root) as staged:
+                    cache.copy_render(same, staged)
+                    hosts = json.loads((same / "render.json").read_text())["hosts"]
+                    _write_meta(staged, {**job.meta, "hosts": hosts})
+                    entry = cache.publish(staged, job.root / job.entry_name)
+                return _deliver(entry, out)
 
+        note(TAG, f"{job.label}, {job.what}: rendering (input {job.input_hash[:12]})")
+        job.secrets.write_passwords()
+        redactor = Redactor(job.secrets.key, job.secrets.plaintexts)
+        with _building(job.root) as staged:
+            hosts = _render_into(
+                staged, job.scratch, env, job.chosen, job.secrets.key, redactor, job.label
+            )
+            _write_meta(staged, {**job.meta, "hosts": hosts})
+            if use_cache:
+                result = cache.publish(staged, job.root / job.entry_name)
+            else:
+                result = _move_out(staged, out)
+        note(TAG, f"{job.label}, {job.what}: done in {time.monotonic() - started:.1f} s")
+    return _deliver(result, out) if use_cache else result
+
+
+def cached(
+    repo: Path,
+    env: str | None,
+    *,
+    ref: str | None = None,
+    services: Sequence[str] | None = None,
+    vault_password_file: Path | None = None,
+    cache_dir: Path | None = None,
+    sealed: bool = False,
+) -> Path | None:
+    """The cache entry render() would return for these arguments, without rendering on a
+    miss (an entry made for another ref with the same inputs too: callers use it in place and
+    must not modify it). Bad input raises SiteError, as render() would. Nothing is written
+    (no render made the generated passwords yet: then there is no entry that used them)."""
+    with _prepared(
+        repo, env, ref, services, vault_password_file, cache_dir, sealed, create=False
+    ) as job:
+        return cache.lookup(job.root, job.input_hash, ref, job.source.commit) or cache.sibling(
+            job.root, job.input_hash
+        )
+
+
+@dataclass
+class _Job:
+    """One render's inputs, checked and hashed; the snapshot is ready in `scratch`."""
+
+    scratch: harness.Scratch
+    source: snapshot.Source
+    root: Path  # the render cache
+    chosen: list[str] | None
+    secrets: "_Secrets"
+    input_hash: str
+    meta: dict[str, Any]
+    label: str
+    what: str
+
+    @property
+    def entry_name(self) -> str:
+        return cache.entry_name(self.input_hash, self.source.ref, self.source.commit)
+
+
+@contextmanager
+def _prepared(
+    repo: Path,
+    env: str | None,
+    ref: str | None,
+    services_: Sequence[str] | None,
+    vault_password_file: Path | None,
+    cache_dir: Path | None,
+    sealed: bool,
+    create: bool = True,
+) -> Iterator[_Job]:
+    """Everything before kayobe runs, in the order that fails fastest: the ref, the
+    environment, the vault (unlocked or sealed), kolla's passwords, the input hash."""
+    repo = Path(repo).absolute()
+    chosen = _selection(services_)
+    source = snapshot.resolve(repo, ref)
+    root = Path(cache_dir) if cache_dir is not None else repo_cache_dir(repo, "sitectl", "render")
+    name = environment_label(env)
+    label = f"{name} at {ref} ({source.commit[:12]})" if ref else f"{name} (working tree)"
     with harness.scratch_directory() as scratch:
         snapshot.materialise(repo, source, scratch.repo)
-        layering(discover(scratch.repo), env)  # an unknown environment: say so first
-        password = vault.find_password(repo, vault_password_file)
-        encrypted = vault.find_encrypted(vault.config_roots(scratch.repo, env))
-        if password is None and encrypted:
-            raise vault.missing_password(repo)
-        key = password.value if password else None
-        input_hash = cache.input_hash(scratch.repo, env, chosen, key)
+        if env is not None:
+            layering(discover(scratch.repo), env)  # an unknown environment: say so first
+        secrets = _unlock(
+            repo,
+            scratch.repo,
+            env,
+            vault_password_file,
+            sealed,
+            passwords.pool(root, create),
+            label,
+        )
+        input_hash = cache.input_hash(
+            scratch.repo, env, chosen, secrets.key, extra=(secrets.mode, secrets.pool_digest)
+        )
         meta = {
             "format": cache.FORMAT,
             "environment": env,
@@ -72,38 +174,83 @@ def render(
             "input_hash": input_hash,
             "services": "all" if chosen is None else chosen,
             "tools": cache.tool_versions(),
+            "vault": secrets.mode,
+            "generated_secrets": list(secrets.generated),
         }
-        if use_cache:
-            hit = cache.lookup(root, input_hash, ref, source.commit)
-            if hit is not None:
-                note(TAG, f"{label}, {what}: cached ({hit})")
-                return _deliver(hit, out)
-            same = cache.sibling(root, input_hash)
-            if same is not None:
-                note(TAG, f"{label}, {what}: same inputs as cached {same.name}; copying")
-                with _building(root) as staged:
-                    cache.copy_render(same, staged)
-                    hosts = json.loads((same / "render.json").read_text())["hosts"]
-                    _write_meta(staged, {**meta, "hosts": hosts})
-                    entry = cache.publish(
-                        staged, root / cache.entry_name(input_hash, ref, source.commit)
-                    )
-                return _deliver(entry, out)
+        yield _Job(
+            scratch=scratch,
+            source=source,
+            root=root,
+            chosen=chosen,
+            secrets=secrets,
+            input_hash=input_hash,
+            meta=meta,
+            label=label,
+            what="all services" if chosen is None else "services " + ",".join(chosen),
+        )
 
-        note(TAG, f"{label}, {what}: rendering (input {input_hash[:12]})")
-        secrets = _decrypt(encrypted, password, scratch.repo, label)
-        redactor = Redactor(key, secrets)
-        with _building(root) as staged:
-            hosts = _render_into(staged, scratch, env, chosen, key, redactor, label)
-            _write_meta(staged, {**meta, "hosts": hosts})
-            if use_cache:
-                result = cache.publish(
-                    staged, root / cache.entry_name(input_hash, ref, source.commit)
-                )
-            else:
-                result = _move_out(staged, out)
-    note(TAG, f"{label}, {what}: done in {time.monotonic() - started:.1f} s")
-    return _deliver(result, out) if use_cache else result
+
+@dataclass
+class _Secrets:
+    """What a render knows of the configuration's secrets before kayobe runs."""
+
+    key: str | None  # the vault password (None: none given, or sealed)
+    mode: str  # "decrypted", "sealed" or "none" (nothing encrypted)
+    plaintexts: set[str]  # everything to redact
+    generated: tuple[str, ...]  # kolla passwords filled from the generated pool
+    pool_digest: str
+    passwords_path: Path
+    completed: dict[str, Any] | None  # the passwords.yml to write (None: leave the site's)
+
+    def write_passwords(self) -> None:
+        if self.completed is not None:
+            passwords.write_site(self.passwords_path, self.completed, self.key)
+
+
+def _unlock(
+    repo: Path,
+    snapshot_repo: Path,
+    env: str | None,
+    vault_password_file: Path | None,
+    sealed: bool,
+    pool: tuple[dict[str, Any], str],
+    label: str,
+) -> _Secrets:
+    """Decrypt (or seal) every vault value the render reads, and complete kolla's passwords
+    from the generated pool. Runs before the cache lookup: a wrong password fails here even
+    when the render is cached."""
+    roots = vault.config_roots(snapshot_repo, env)
+    encrypted = vault.find_encrypted(roots)
+    passwords_path = passwords.passwords_file(snapshot_repo, env)
+    pool_values, pool_digest = pool
+    password = None if sealed else vault.find_password(repo, vault_password_file)
+    if sealed:
+        try:
+            plaintexts = sealing.seal(encrypted, snapshot_repo, roots, passwords_path, pool_values)
+        except SiteError as e:
+            raise SiteError(f"{label}: {e.message}", e.details, e.exit_code) from None
+        mode = "sealed" if encrypted else "none"
+    elif encrypted and password is None:
+        raise vault.missing_password(repo, sealed_option=True)
+    else:
+        plaintexts = _decrypt(encrypted, password, snapshot_repo, label)
+        mode = "decrypted" if encrypted else "none"
+    key = password.value if password else None
+    try:
+        site = passwords.read_site(passwords_path, key)
+    except SiteError as e:
+        message = e.message.replace(f"{snapshot_repo}/", "")
+        raise SiteError(f"{label}: {message}", e.details, e.exit_code) from None
+    completed, completion = passwords.complete(site, pool_values, pool_digest)
+    return _Secrets(
+        key=key,
+        mode=mode,
+        plaintexts=plaintexts | completion.plaintexts,
+        generated=completion.generated,
+        pool_digest=completion.pool_digest,
+        passwords_path=passwords_path,
+        completed=completed if completion.used else None,
+    )
 
 
 def _decrypt(
@@ -131,7 +278,7 @@ def _selection(services_: Sequence[str] | None) -> list[str] | None:
 def _render_into(
     staged: Path,
     scratch: harness.Scratch,
-    env: str,
+    env: str | None,
     chosen: list[str] | None,
     password: str | None,
     redactor: Redactor,
@@ -161,10 +308,10 @@ def _render_into(
     with _phase(f"{label}: kayobe configuration dump"):
         output = harness.run(
             scratch,
-            ["configuration", "dump", "--environment", env],
+            ["configuration", "dump", *kayobe_args(env)],
             env=run_env,
             tidy=tidy,
-            label=f"kayobe configuration dump of {env}",
+            label=f"kayobe configuration dump of {environment_label(env)}",
         )
         hostvars = _parse_dump(output, env)
     hosts = sorted(hostvars)
@@ -185,8 +332,7 @@ def _render_into(
         "service",
         "configuration",
         "generate",
-        "--environment",
-        env,
+        *kayobe_args(env),
         "--skip-prechecks",
         "--node-config-dir",
         f"{scratch.nodes}/{{{{ inventory_hostname }}}}",
@@ -201,7 +347,7 @@ def _render_into(
             args,
             env=run_env,
             tidy=tidy,
-            label=f"kayobe overcloud service configuration generate of {env}",
+            label=f"kayobe overcloud service configuration generate of {environment_label(env)}",
             follow_roles=True,
         )
 
@@ -211,7 +357,10 @@ def _render_into(
             _write(staged / "kayobe" / f"{host}.yml", _yaml(redactor.data(variables)))
         globals_file = scratch.kolla / "globals.yml"
         if not globals_file.is_file():
-            raise SiteError(f"kayobe wrote no kolla globals.yml for {env}; nothing to render.")
+            raise SiteError(
+                f"kayobe wrote no kolla globals.yml for {environment_label(env)}; nothing to "
+                "render."
+            )
         _copy_file(globals_file, staged / "kolla" / "globals.yml", normaliser, redactor)
         _copy_tree(
             scratch.kolla / "inventory" / "overcloud",
@@ -226,17 +375,17 @@ def _render_into(
     return hosts
 
 
-def _parse_dump(output: str, env: str) -> dict[str, dict[str, Any]]:
+def _parse_dump(output: str, env: str | None) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads(output)
     except json.JSONDecodeError as e:
         # Never show the output: it holds the secrets in clear text.
         raise SiteError(
-            f"kayobe configuration dump of {env} did not print JSON ({e.msg} at line "
-            f"{e.lineno}); try `sitectl show {env}`."
+            f"kayobe configuration dump of {environment_label(env)} did not print JSON ({e.msg} at "
+            f"line {e.lineno}); try `sitectl show {env or ''}`."
         ) from None
     if not isinstance(data, dict) or not data:
-        raise SiteError(f"environment {env} has no hosts: there is nothing to render.")
+        raise SiteError(f"{environment_label(env)} has no hosts: there is nothing to render.")
     for variables in data.values():
         if isinstance(variables, dict):
             for name in CONTROL_VARS:

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitectl import vault
-from sitectl.environments import DOT_FILE, Environment, layering, read_dependencies
+from sitectl.environments import (
+    BASE_LABEL,
+    DOT_FILE,
+    Environment,
+    label,
+    layering,
+    read_dependencies,
+)
 from sitectl.errors import SiteError
 from sitectl.repo import environments_dir, kayobe_config_dir
 
@@ -27,7 +34,7 @@ class FileContext:
     """What the file rules check, gathered once without running kayobe."""
 
     repo: Path
-    environment: str
+    environment: str  # its name, or "the base configuration" (sitectl.environments.label)
     environments: dict[str, Environment]  # those whose .kayobe-environment could be read
     dot_file_errors: dict[str, str] = field(default_factory=dict)  # environment -> problem
     layering: tuple[str, ...] | None = None  # None: the dependencies cannot be ordered
@@ -62,14 +69,20 @@ def environment_names(repo: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def load(repo: Path, environment: str, password_file: Path | None = None) -> FileContext:
-    """Read the environments, the layering of `environment` and the vault password.
+def layer_dir(environment: str) -> str:
+    """Where an environment's own files are, for hints (its label: see FileContext)."""
+    return "etc/kayobe" if environment == BASE_LABEL else f"environments/{environment}"
+
+
+def load(repo: Path, environment: str | None, password_file: Path | None = None) -> FileContext:
+    """Read the environments, the layering of `environment` (None: the base configuration
+    alone) and the vault password.
 
     Problems are recorded, not raised: the file rules report them. Only an unknown
     `environment` raises SiteError (a usage error).
     """
     names = environment_names(repo)
-    if environment not in names:
+    if environment is not None and environment not in names:
         known = ", ".join(names) or "none"
         raise SiteError(
             f"unknown environment {environment!r}; the known environments are: {known}."
@@ -98,7 +111,7 @@ def load(repo: Path, environment: str, password_file: Path | None = None) -> Fil
         password_error = e.message
     return FileContext(
         repo=repo,
-        environment=environment,
+        environment=label(environment),
         environments=environments,
         dot_file_errors=errors,
         layering=order,

@@ -16,7 +16,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sitectl.dump import cache_key, dump
+from sitectl.dump import NO_HOSTS, cache_key, dump
+from sitectl.environments import label
 from sitectl.errors import SiteError
 from sitectl.progress import note
 from sitectl.repo import cache_dir
@@ -28,7 +29,6 @@ from sitectl.validate.site import Site, build_site
 from sitectl.validate.stages import FILES, SITE
 
 INTERNAL = "validator-error"  # the rule id of a rule's own crash (a bug in the validator)
-NO_HOSTS = "no host of environment"  # how sitectl.dump says an environment has no hosts
 
 Dumper = Callable[[Path, str, Path | None], Any]
 
@@ -78,14 +78,14 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _default_dumper(repo: Path, environment: str, password_file: Path | None) -> Any:
+def _default_dumper(repo: Path, environment: str | None, password_file: Path | None) -> Any:
     """sitectl's dump, remembering (by the dump's own cache key) that an environment has no
     hosts: the dump caches only results, and mixins have no hosts."""
     key = cache_key(repo, environment, None, None, None)
     marker = cache_dir(repo, "sitectl", "validate") / f"{key}.no-hosts"
     if marker.exists():
-        note("dump", f"{environment}: cached (no hosts)")
-        raise SiteError(f"{NO_HOSTS} {environment} matches 'all' (cached)")
+        note("dump", f"{label(environment)}: cached (no hosts)")
+        raise SiteError(f"{NO_HOSTS} {label(environment)} matches 'all' (cached)")
     try:
         return dump(repo, environment, vault_password_file=password_file)
     except SiteError as e:
@@ -97,15 +97,16 @@ def _default_dumper(repo: Path, environment: str, password_file: Path | None) ->
 
 def validate(
     repo: Path,
-    environment: str,
+    environment: str | None,
     password_file: Path | None = None,
     dumper: Dumper = _default_dumper,
 ) -> EnvironmentReport:
-    """Run every rule on `environment`. SiteError only for an unknown environment."""
+    """Run every rule on `environment` (None: the base configuration alone). SiteError only
+    for an unknown environment."""
     started = time.monotonic()
     ctx = files.load(repo, environment, password_file)
     results = {rule.ID: RuleResult(rule) for rule in RULES}
-    report = EnvironmentReport(environment, list(results.values()))
+    report = EnvironmentReport(ctx.environment, list(results.values()))
 
     file_rules = [rule for rule in RULES if rule.STAGE == FILES]
     for rule in file_rules:
@@ -178,7 +179,7 @@ def _run(rule: ModuleType, context: Any, result: RuleResult) -> RuleResult:
 
 def _load_site(
     repo: Path,
-    environment: str,
+    environment: str | None,
     password_file: Path | None,
     dumper: Dumper,
     report: EnvironmentReport,
@@ -186,16 +187,15 @@ def _load_site(
 ) -> Site | None:
     started = time.monotonic()
     load = results[kayobe_load.ID]
+    name = label(environment)
     try:
         data = dumper(repo, environment, password_file)
     except SiteError as e:
         load.seconds = time.monotonic() - started
         if NO_HOSTS in e.message:
-            report.notes.append(
-                f"{environment} has no hosts (a mixin?): only the file checks apply to it"
-            )
-            return build_site(environment, {})
-        load.findings = [kayobe_load.finding(repo, environment, e)]
+            report.notes.append(f"{name} has no hosts (a mixin?): only the file checks apply to it")
+            return build_site(name, {})
+        load.findings = [kayobe_load.finding(repo, name, e)]
         report.notes.append("the site rules did not run: kayobe could not load the environment")
         return None
     except Exception as e:  # a bug on the way to kayobe: report, never a traceback
@@ -203,7 +203,7 @@ def _load_site(
         load.findings = [
             Finding(
                 INTERNAL,
-                environment,
+                name,
                 None,
                 None,
                 None,
@@ -213,7 +213,7 @@ def _load_site(
         ]
         return None
     load.seconds = time.monotonic() - started
-    return build_site(environment, data)
+    return build_site(name, data)
 
 
 def _locate(locator: Locator, site: Site, results: Iterable[RuleResult]) -> None:

@@ -28,3 +28,36 @@ class Verb:
     run: Callable[[Context, argparse.Namespace], int]
     # Everything after the verb goes, unparsed, to the tool it wraps (as args.passthrough).
     passthrough: bool = False
+
+
+# --- options every verb spells the same way -------------------------------------------------
+
+ENVIRONMENT_HELP = (
+    "the kayobe environment (see sitectl envs); none: the base configuration alone, as "
+    "kayobe without --environment"
+)
+
+
+def add_environment(parser: argparse.ArgumentParser, positional: bool = True) -> None:
+    """ENV (optional positional, where the verb has no other positionals), and the options
+    --env / --environment, which every verb accepts."""
+    if positional:
+        parser.add_argument("environment", nargs="?", metavar="ENV", help=ENVIRONMENT_HELP)
+    parser.add_argument(
+        "--env",
+        "--environment",
+        dest="environment_option",
+        metavar="ENV",
+        help=ENVIRONMENT_HELP if not positional else "the same as ENV",
+    )
+
+
+def environment(args: argparse.Namespace) -> str | None:
+    """The environment a verb was given (None: the base configuration)."""
+    from sitectl.errors import SiteError
+
+    positional = getattr(args, "environment", None)
+    option = getattr(args, "environment_option", None)
+    if positional and option and positional != option:
+        raise SiteError(f"two environments given ({positional} and --env {option}): give one.")
+    return option or positional or None

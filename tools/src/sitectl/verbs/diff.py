@@ -1,4 +1,5 @@
-"""`sitectl diff BASE [HEAD] --env ENV`: what a change does to the rendered configuration.
+"""`sitectl diff BASE [HEAD] [--env ENV]`: what a change does to the rendered configuration
+(no --env: the base configuration alone, as kayobe without --environment).
 
 Exit status: 0 nothing changed, 1 something changed, 2 error (nothing half-written).
 """
@@ -14,10 +15,11 @@ from sitectl.diff.run import Request
 from sitectl.diff.run import run as run_diff
 from sitectl.errors import SiteError
 from sitectl.progress import note
-from sitectl.verbs import Context, Verb
+from sitectl.verbs import Context, Verb, add_environment, environment
 
 NO_CHANGE, CHANGED, ERROR = 0, 1, 2
 DEFAULT_OUT = Path("reports", "config-diff")
+BASE_REPORT = "base"  # the report directory of the base configuration (no --env)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -40,13 +42,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="the change (any ref), merged onto BASE; default: the working tree, uncommitted "
         "and untracked files included",
     )
-    parser.add_argument("--env", metavar="ENV", help="the environment to render")
+    add_environment(parser, positional=False)
     parser.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
         help="write report.md, report.html, report.json, report.diff and junit.xml here "
-        f"(replaced whole; default: REPO/{DEFAULT_OUT}/ENV)",
+        f"(replaced whole; default: REPO/{DEFAULT_OUT}/ENV, or .../{BASE_REPORT} without --env)",
     )
     parser.add_argument(
         "--format",
@@ -85,6 +87,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--no-cache", action="store_true", help="render afresh, ignoring the render cache"
     )
     parser.add_argument(
+        "--sealed",
+        action="store_true",
+        help="compare secrets by their ciphertext, never decrypting (the default when the "
+        "configuration is encrypted and no vault password is given)",
+    )
+    parser.add_argument(
         "--demo",
         action="store_true",
         help=f"diff a built-in example change ({demo.DESCRIPTION}) for {demo.ENVIRONMENT}; "
@@ -96,7 +104,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.demo:
         if args.base or args.head:
             raise SiteError("--demo makes its own change: give no BASE or HEAD with it.")
-        env = args.env or demo.ENVIRONMENT
+        env = environment(args) or demo.ENVIRONMENT
         base, head = "HEAD", demo.make_commit(ctx.repo)
         note("diff", f"demo: HEAD vs. HEAD + {demo.DESCRIPTION}")
     else:
@@ -106,14 +114,12 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             args.head = args.head or (args.base and "HEAD")
         if not args.base:
             raise SiteError("give BASE, the revision to compare with (e.g. main), or --demo.")
-        if not args.env:
-            raise SiteError("give the environment to render: --env ENV (see sitectl envs).")
-        env, base, head = args.env, args.base, args.head
+        env, base, head = environment(args), args.base, args.head
     if args.full and args.services is not None:
         raise SiteError("--full renders every service and --services only some: give one.")
     if args.md_cap < 1000:
         raise SiteError(f"--md-cap {args.md_cap} is too small to hold a summary (min 1000).")
-    out = (args.out or ctx.repo / DEFAULT_OUT / env).absolute()
+    out = (args.out or ctx.repo / DEFAULT_OUT / (env or BASE_REPORT)).absolute()
 
     password_file = ctx.vault_password_file
     if args.demo:
@@ -127,6 +133,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         services=args.services.split(",") if args.services is not None else None,
         vault_password_file=password_file,
         use_cache=not args.no_cache,
+        sealed=True if args.sealed else None,
     )
     outcome = run_diff(request)
     report = outcome.report
@@ -150,7 +157,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
     where = gitlab.target()
     if where is not None and not args.no_post and not args.demo:
-        action, note_id = gitlab.post(files["report.md"], markdown.marker(env), where)
+        action, note_id = gitlab.post(
+            files["report.md"], markdown.marker(report.environment), where
+        )
         note("diff", f"MR !{where.merge_request}: note {note_id} {action}")
     if report.error:
         raise SiteError(

@@ -1,8 +1,8 @@
 """`sitectl images`: Kolla container image builds.
 
-sitectl images plan ENV [--base REF] [--head REF] [--also REGEX] [--pipeline FILE]
+sitectl images plan [ENV] [--base REF] [--head REF] [--also REGEX] [--pipeline FILE]
                     [--format text|json]
-sitectl images render ENV [--out DIR]
+sitectl images render [ENV] [--out DIR]
 sitectl images pins --tag TAG [--all] [IMAGE ...]
 """
 
@@ -17,7 +17,7 @@ from sitectl.errors import SiteError
 from sitectl.images import ipa, kolla, pins
 from sitectl.images import pipeline as child_pipeline
 from sitectl.images import plan as planner
-from sitectl.verbs import Context, Verb
+from sitectl.verbs import Context, Verb, add_environment, environment
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "kolla-build --template-only, and list the images whose inputs changed, with all "
         "their descendants, among the images the environment builds.",
     )
-    plan.add_argument("environment", metavar="ENV")
+    add_environment(plan)
     plan.add_argument(
         "--base",
         metavar="REF",
@@ -56,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "render",
         help="kolla's Dockerfiles for an environment (kolla-build --template-only)",
     )
-    render.add_argument("environment", metavar="ENV")
+    add_environment(render)
     render.add_argument("--out", type=Path, metavar="DIR", help="write the rendered tree here")
 
     pin = actions.add_parser("pins", help=f"record pushed images' tag in {pins.PIN_FILE}")
@@ -70,7 +70,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "ipa-elements",
         help="the IPA image's diskimage-builder elements, expanded by diskimage-builder",
     )
-    elements.add_argument("environment", metavar="ENV")
+    add_environment(elements)
 
     artifacts = actions.add_parser(
         "ipa-artifacts",
@@ -89,7 +89,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.images_action == "render":
         return run_render(ctx, args)
     if args.images_action == "ipa-elements":
-        variables = planner.builder_variables(ctx.repo, args.environment, ctx.vault_password_file)
+        variables = planner.builder_variables(ctx.repo, environment(args), ctx.vault_password_file)
         requested = ipa.dib_elements(variables)
         print("elements: " + " ".join(requested))
         print("expanded: " + " ".join(ipa.expand(requested)))
@@ -108,7 +108,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 def run_plan(ctx: Context, args: argparse.Namespace) -> int:
     base = args.base or ci.announce("images", ci.change(ctx.repo))
     result = planner.plan(
-        ctx.repo, args.environment, base, args.head, ctx.vault_password_file, requested=args.also
+        ctx.repo, environment(args), base, args.head, ctx.vault_password_file, requested=args.also
     )
     if args.pipeline:
         prefix = tag_prefix = registry = ""
@@ -116,7 +116,7 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
             config = kolla.build_config(
                 planner.builder_variables(
                     planner.checkout(ctx.repo, args.head),
-                    args.environment,
+                    environment(args),
                     ctx.vault_password_file,
                 )
             )
@@ -137,7 +137,7 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_render(ctx: Context, args: argparse.Namespace) -> int:
     config = kolla.build_config(
-        planner.builder_variables(ctx.repo, args.environment, ctx.vault_password_file)
+        planner.builder_variables(ctx.repo, environment(args), ctx.vault_password_file)
     )
     result = kolla.render(ctx.repo, config, keep_dir=args.out)
     site = set(result.site_images)

@@ -1,4 +1,4 @@
-"""`sitectl render ENV [--ref REF] [--services a,b] [--out DIR]`: an environment's full
+"""`sitectl render [ENV] [--ref REF] [--services a,b] [--out DIR]`: an environment's full
 configuration as plain files (kayobe's variables, kolla's inputs, every service's files per
 host), secrets redacted, cached by a hash of its inputs. Prints the render directory."""
 
@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 from sitectl.render import render
-from sitectl.verbs import Context, Verb
+from sitectl.verbs import Context, Verb, add_environment, environment
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("environment", metavar="ENV")
+    add_environment(parser)
     parser.add_argument(
         "--ref", metavar="REF", help="a git revision to render (default: the working tree)"
     )
@@ -31,17 +31,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="render afresh, neither reading nor writing the cache",
     )
+    parser.add_argument(
+        "--sealed",
+        action="store_true",
+        help="without the vault password: every vault-encrypted value becomes a stand-in "
+        "named after its ciphertext (nothing is decrypted)",
+    )
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     path = render(
         ctx.repo,
-        args.environment,
+        environment(args),
         ref=args.ref,
         services=args.services.split(",") if args.services is not None else None,
         out=args.out,
         vault_password_file=ctx.vault_password_file,
         use_cache=not args.no_cache,
+        sealed=args.sealed,
     )
     print(path)
     return 0

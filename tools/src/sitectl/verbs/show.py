@@ -1,4 +1,4 @@
-"""`sitectl show ENV`: an environment's resolved configuration (kayobe's own), redacted."""
+"""`sitectl show [ENV]`: an environment's resolved configuration (kayobe's own), redacted."""
 
 import argparse
 import sys
@@ -8,11 +8,11 @@ from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
 from sitectl.formats import FORMATS, emit
 from sitectl.summary import summarise
-from sitectl.verbs import Context, Verb
+from sitectl.verbs import Context, Verb, add_environment, environment
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("environment", metavar="ENV")
+    add_environment(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--host", metavar="H", help="one host: print its variables directly")
     which.add_argument("--hosts", metavar="PATTERN", help="hosts and/or groups (Ansible pattern)")
@@ -26,21 +26,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
+    env = environment(args)
     if args.format == "summary":
         if args.host or args.var:
             raise SiteError("--format summary shows whole hosts: drop --host and --var.")
         hosts = dump(
             ctx.repo,
-            args.environment,
+            env,
             hosts=args.hosts,
             vault_password_file=ctx.vault_password_file,
         )
-        order = layering(discover(ctx.repo), args.environment)
-        sys.stdout.write(summarise(args.environment, order, hosts))
+        order = layering(discover(ctx.repo), env)
+        sys.stdout.write(summarise(env, order, hosts))
         return 0
     data = dump(
         ctx.repo,
-        args.environment,
+        env,
         host=args.host,
         hosts=args.hosts,
         var=args.var,

@@ -1,4 +1,7 @@
-"""`sitectl validate ENV... | --all`: catch broken site configuration before kayobe does.
+"""`sitectl validate [ENV... | --all]`: catch broken site configuration before kayobe does.
+
+A configuration without environments is validated as its base configuration (`sitectl
+validate`, or `--all`), as kayobe without --environment would load it.
 
 Runs the rules of sitectl.validate (YAML, layering, vault, then kayobe's resolved
 configuration: networks, addresses, interfaces, VLANs, MTUs, physnets, PCI, Ironic) on each
@@ -9,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sitectl.environments import label
 from sitectl.errors import SiteError
 from sitectl.validate import report, runner
 from sitectl.validate.files import environment_names
@@ -20,7 +24,11 @@ FINDINGS = 1
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("environments", nargs="*", metavar="ENV", help="environments to check")
-    parser.add_argument("--all", action="store_true", help="check every environment")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="check every environment (the base configuration when there are none)",
+    )
     parser.add_argument(
         "--format",
         choices=("text", "json"),
@@ -51,13 +59,18 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             )
         print((rule.__doc__ or rule.DESCRIPTION).strip())
         return 0
-    if args.all == bool(args.environments):
-        raise SiteError("give one or more environments, or --all (not both).")
-    names = environment_names(ctx.repo) if args.all else list(dict.fromkeys(args.environments))
-    if not names:
-        raise SiteError(f"no environments in {ctx.repo / 'environments'}.")
     known = environment_names(ctx.repo)
-    unknown = [name for name in names if name not in known]
+    if args.all and args.environments:
+        raise SiteError("give one or more environments, or --all (not both).")
+    if not args.all and not args.environments and known:
+        raise SiteError(
+            "give one or more environments, or --all; this configuration has environments "
+            f"({', '.join(known)})."
+        )
+    names: list[str | None] = (
+        list(known) if args.all else list(dict.fromkeys(args.environments))
+    ) or [None]
+    unknown = [name for name in names if name is not None and name not in known]
     if unknown:
         raise SiteError(
             f"unknown environment(s) {', '.join(unknown)}; the known environments are: "
@@ -65,7 +78,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         )
     reports = []
     for name in names:
-        print(f"[validate] {name}: checking ...", file=sys.stderr, flush=True)
+        print(f"[validate] {label(name)}: checking ...", file=sys.stderr, flush=True)
         result = runner.validate(ctx.repo, name, ctx.vault_password_file)
         print(f"[validate] {result.summary()}", file=sys.stderr, flush=True)
         reports.append(result)

@@ -14,6 +14,7 @@ Example of bad input::
 
 from collections.abc import Iterator
 
+from sitectl.validate.files import layer_dir
 from sitectl.validate.finding import Finding
 from sitectl.validate.site import Site
 from sitectl.validate.stages import SITE
@@ -36,7 +37,7 @@ def check(site: Site) -> Iterator[Finding]:
                     f"{name}_interface",
                     f"{host.name} joins {name} (its groups: {groups}) but {name}_interface "
                     "is not set",
-                    f"Set {name}_interface (e.g. bond0.VLAN) in environments/"
-                    f"{site.environment}/inventory/group_vars/<group>/network-interfaces for "
+                    f"Set {name}_interface (e.g. bond0.VLAN) in {layer_dir(site.environment)}"
+                    "/inventory/group_vars/<group>/network-interfaces for "
                     f"a group of {host.name}, or in its host_vars.",
                 )

@@ -20,6 +20,7 @@ Example of bad input::
 from collections.abc import Iterator
 
 from sitectl.validate import values
+from sitectl.validate.files import layer_dir
 from sitectl.validate.finding import Finding
 from sitectl.validate.site import Site
 from sitectl.validate.stages import SITE
@@ -68,6 +69,6 @@ def check(site: Site) -> Iterator[Finding]:
 
 def _hint(environment: str, host: str, network: str) -> str:
     return (
-        f"Add `{host}: <address>` under {network}_ips in environments/{environment}/"
+        f"Add `{host}: <address>` under {network}_ips in {layer_dir(environment)}/"
         "network-allocation.yml (a free address inside the CIDR and outside the DHCP pools)."
     )

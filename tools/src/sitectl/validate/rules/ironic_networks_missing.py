@@ -16,6 +16,7 @@ Example of bad input::
 from collections.abc import Iterator
 
 from sitectl.validate import values
+from sitectl.validate.files import layer_dir
 from sitectl.validate.finding import Finding
 from sitectl.validate.site import Site
 from sitectl.validate.stages import SITE
@@ -63,6 +64,6 @@ def check(site: Site) -> Iterator[Finding]:
             None,
             f"{name}_cidr",
             f"Ironic's {purposes} network {name} ({variables}) has no CIDR",
-            f"Define {name} in environments/{site.environment}/networks.yml: "
+            f"Define {name} in {layer_dir(site.environment)}/networks.yml: "
             f"{name}_cidr, its allocation pools and VLAN.",
         )

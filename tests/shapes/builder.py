@@ -1,0 +1,238 @@
+"""Kayobe configurations shaped unlike this repository's, written from scratch by the tests.
+
+Each shape is a complete configuration repository (git, one commit) that real kayobe loads
+and real kolla-ansible renders. They differ from this repository where real sites differ:
+
+- `flat`: no environments at all (the base etc/kayobe only, as kayobe's own development
+  configuration and many production sites are); no kolla passwords.yml (kayobe generates it
+  on first use); a secret encrypted inline with `ansible-vault encrypt_string`; kolla config
+  overrides both as kolla/config/NAME.conf and per service directory; a hook playbook.
+- `nested`: environments in a plain etc/kayobe/environments/ directory (no symlink, no
+  top-level environments/), one depending on the other; an incomplete, vault-encrypted
+  whole-file passwords.yml (kayobe completes the keys it lacks); the inventory split over
+  several files; a per-service kolla override inside an environment.
+
+The one host of each plays every role, and only what a keystone render needs is enabled, so a
+render stays cheap. Nothing here copies a public repository.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ansible.parsing.vault import VaultLib, VaultSecret
+
+PASSWORD = "shapes-test-vault-password"
+# A secret the flat shape keeps inline-vaulted; tests look for it in every output.
+FLAT_SECRET = "flat-keystone-db-Zq81vLk"
+NESTED_SECRETS = ("nested-db-root-Yt55Qa", "nested-keystone-admin-Pw73Re")
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    environments: tuple[str | None, ...]  # None: the base configuration (no --environment)
+    files: Mapping[str, str]
+    symlinks: Mapping[str, str] = field(default_factory=dict)
+    secrets: tuple[str, ...] = ()  # the plaintexts of its vaulted values
+
+    def build(self, root: Path) -> Path:
+        """Write the configuration into `root` (created) as a one-commit git repository."""
+        root.mkdir(parents=True, exist_ok=False)
+        for relative, text in self.files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        for relative, target in self.symlinks.items():
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).symlink_to(target)
+        git(root, "init", "-q", "-b", "main")
+        commit(root, f"{self.name} configuration")
+        return root
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "shapes",
+        "GIT_AUTHOR_EMAIL": "shapes@example.invalid",
+        "GIT_COMMITTER_NAME": "shapes",
+        "GIT_COMMITTER_EMAIL": "shapes@example.invalid",
+    }
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def encrypt(plaintext: str) -> str:
+    return VaultLib([("default", VaultSecret(PASSWORD.encode()))]).encrypt(plaintext).decode()
+
+
+def vaulted(name: str, plaintext: str) -> str:
+    """`name: !vault |` and its vault text, as `ansible-vault encrypt_string` writes it."""
+    return f"{name}: !vault |\n{textwrap.indent(encrypt(plaintext), '  ')}\n"
+
+
+# --- what both shapes share -------------------------------------------------------------
+
+GLOBALS = """\
+---
+# Every host runs Rocky Linux 10 and OpenStack 2026.2.
+os_distribution: "rocky"
+os_release: "10"
+openstack_release: "2026.2"
+kayobe_ansible_user: "stack"
+"""
+
+GROUPS = """\
+[seed]
+
+[controllers]
+
+[network:children]
+controllers
+
+[monitoring:children]
+controllers
+
+[storage]
+
+[compute]
+
+[overcloud:children]
+controllers
+network
+monitoring
+storage
+compute
+"""
+
+NETWORKS = """\
+---
+# One network plays every role.
+admin_oc_net_name: cloud_net
+oob_oc_net_name: cloud_net
+provision_oc_net_name: cloud_net
+internal_net_name: cloud_net
+public_net_name: cloud_net
+external_net_names: [cloud_net]
+tunnel_net_name: cloud_net
+storage_net_name: cloud_net
+storage_mgmt_net_name: cloud_net
+
+cloud_net_cidr: 172.20.0.0/24
+cloud_net_mtu: 1500
+cloud_net_allocation_pool_start: 172.20.0.10
+cloud_net_allocation_pool_end: 172.20.0.99
+cloud_net_vip_address: 172.20.0.2
+cloud_net_physical_network: physnet1
+"""
+
+KOLLA = """\
+---
+# Only the services a small test cloud needs.
+kolla_enable_heat: false
+kolla_enable_horizon: false
+kolla_enable_cinder: false
+kolla_enable_prometheus: false
+kolla_enable_ovn: false
+"""
+
+IPA = """\
+---
+# Where the Ironic Python Agent images are downloaded from.
+ipa_kernel_upstream_url: "https://images.example.invalid/ipa/2026.2/ipa.kernel"
+ipa_ramdisk_upstream_url: "https://images.example.invalid/ipa/2026.2/ipa.initramfs"
+"""
+
+HOOK_PLAYBOOK = """\
+---
+- name: Check the hosts after host configure
+  hosts: overcloud
+  gather_facts: false
+  tasks:
+    - name: Say which host was configured
+      ansible.builtin.debug:
+        msg: "{{ inventory_hostname }} is configured"
+"""
+
+
+def _flat() -> Shape:
+    files = {
+        "README.md": "A configuration with no environments.\n",
+        "etc/kayobe/globals.yml": GLOBALS,
+        "etc/kayobe/networks.yml": NETWORKS,
+        "etc/kayobe/network-allocation.yml": "---\ncloud_net_ips:\n  node1: 172.20.0.11\n",
+        "etc/kayobe/kolla.yml": KOLLA,
+        "etc/kayobe/ipa.yml": IPA,
+        "etc/kayobe/inventory/groups": GROUPS,
+        "etc/kayobe/inventory/hosts": "[controllers]\nnode1\n\n[compute]\nnode1\n",
+        "etc/kayobe/inventory/group_vars/overcloud/interfaces": (
+            "---\ncloud_net_interface: eth1\n"
+        ),
+        "etc/kayobe/secrets.yml": "---\n" + vaulted("flat_keystone_db_password", FLAT_SECRET),
+        "etc/kayobe/kolla-passwords.yml": (
+            "---\n# The site's own value for one kolla password; kayobe generates the rest.\n"
+            "kolla_ansible_extra_custom_passwords:\n"
+            '  keystone_database_password: "{{ flat_keystone_db_password }}"\n'
+        ),
+        "etc/kayobe/kolla/config/nova.conf": "[DEFAULT]\ncpu_allocation_ratio = 4.0\n",
+        "etc/kayobe/kolla/config/keystone/keystone.conf": "[token]\nexpiration = 7200\n",
+        "etc/kayobe/ansible/post-configure-check.yml": HOOK_PLAYBOOK,
+    }
+    return Shape(
+        "flat",
+        (None,),
+        files,
+        symlinks={
+            "etc/kayobe/hooks/overcloud-host-configure/post.d/10-check.yml": (
+                "../../../ansible/post-configure-check.yml"
+            )
+        },
+        secrets=(FLAT_SECRET,),
+    )
+
+
+def _nested() -> Shape:
+    env = "etc/kayobe/environments"
+    passwords = encrypt(
+        "---\n"
+        f"database_password: {NESTED_SECRETS[0]}\n"
+        f"keystone_admin_password: {NESTED_SECRETS[1]}\n"
+    )
+    files = {
+        "etc/kayobe/globals.yml": GLOBALS,
+        "etc/kayobe/inventory/groups": GROUPS,
+        f"{env}/cloud/.kayobe-environment": "---\ndependencies: []\n",
+        f"{env}/cloud/networks.yml": NETWORKS,
+        f"{env}/cloud/kolla.yml": KOLLA,
+        f"{env}/cloud/ipa.yml": IPA,
+        f"{env}/production/.kayobe-environment": "---\ndependencies:\n  - cloud\n",
+        f"{env}/production/network-allocation.yml": (
+            "---\ncloud_net_ips:\n  ctl1: 172.20.0.21\n"
+        ),
+        f"{env}/production/inventory/controllers": "[controllers]\nctl1\n",
+        f"{env}/production/inventory/compute": "[compute]\nctl1\n",
+        f"{env}/production/inventory/group_vars/overcloud/interfaces": (
+            "---\ncloud_net_interface: ens3\n"
+        ),
+        f"{env}/production/kolla/passwords.yml": passwords,
+        f"{env}/production/kolla/config/keystone/keystone.conf": (
+            "[identity]\nmax_password_length = 128\n"
+        ),
+    }
+    return Shape("nested", ("cloud", "production"), files, secrets=NESTED_SECRETS)
+
+
+SHAPES: dict[str, Shape] = {shape.name: shape for shape in (_flat(), _nested())}
