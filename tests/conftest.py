@@ -24,7 +24,27 @@ OPERATOR_VARIABLES = (
     "ANSIBLE_VAULT_PASSWORD_FILE",
 )
 
+# What a CI job (GitLab's own variables, the pipeline's secrets) would leak into the tests:
+# `sitectl test` inside an MR pipeline must not make a test think it runs in that MR.
+JOB_VARIABLE_PREFIXES = ("CI_", "GITLAB_", "SITECTL_GITLAB_", "KOLLA_REGISTRY_", "AIO_IMAGES_")
+JOB_VARIABLES = ("PINS_PUSH_TOKEN", "GITLAB_CI", "CI")
+
 RunSitectl = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+def _inherited(name: str) -> bool:
+    return (
+        name in OPERATOR_VARIABLES
+        or name in JOB_VARIABLES
+        or name.startswith(JOB_VARIABLE_PREFIXES)
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The whole run (session fixtures included) starts without the operator's or the CI
+    job's settings; a test that needs one sets it itself."""
+    for name in [n for n in os.environ if _inherited(n)]:
+        del os.environ[name]
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +55,7 @@ def repo_root() -> Path:
 
 def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """os.environ without the operator's sitectl/kayobe settings, plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if k not in OPERATOR_VARIABLES}
+    env = {k: v for k, v in os.environ.items() if not _inherited(k)}
     env.update(extra or {})
     return env
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from tests.aio import standins
+from tests.cli_parsers import kayobe_error, openstack_error
 
 KAYOBE_SEQUENCE = [
     ["control", "host", "bootstrap"],
@@ -223,3 +224,16 @@ def test_status_shows_done_failed_and_to_do(aio: Any) -> None:
     assert rows["deploy"] == "FAILED"
     assert rows["post-configure"] == "to do"
     assert rows["resources"] == "to do"
+
+
+def test_every_command_line_the_steps_run_parses_with_the_real_parsers(aio: Any) -> None:
+    """kayobe's and the openstack client's own parsers accept every line the steps ran."""
+    assert aio("run").returncode == 0
+    calls = standins.calls(aio.log)
+    kayobe = [c[1:] for c in calls if c[0] == "kayobe"]
+    openstack = [c[1:] for c in calls if c[0] == "openstack"]
+    assert len(kayobe) == len(KAYOBE_SEQUENCE) and len(openstack) > 10
+    errors = [kayobe_error(words) for words in kayobe] + [openstack_error(w) for w in openstack]
+    assert [error for error in errors if error] == []
+    assert kayobe_error(["overcloud", "service", "deploy", "--kolla-tags", "nova"])  # can fail
+    assert openstack_error(["--os-cloud", "x", "network", "create", "--no-such-flag", "n"])

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
+from sitectl import kolla_playbooks
 from sitectl.diff import plan, services
+from sitectl.errors import SiteError
 
 SERVICES = services.load()
 LAYERS = ["infiniband", "sriov", "example-site"]
@@ -12,12 +17,7 @@ ROOTS = plan.config_roots(
     {"etc/kayobe/environments": "../../environments", "etc/kayobe/ansible": "../../ansible"}
 )
 
-needs_kolla = pytest.mark.skipif(
-    services.kolla_ansible_dir() is None, reason="kolla-ansible is not installed"
-)
 
-
-@needs_kolla
 @pytest.mark.parametrize(
     ("path", "kind", "tags"),
     [
@@ -54,7 +54,6 @@ def test_classify(path: str, kind: str, tags: set[str]) -> None:
     assert (effect.kind, set(effect.services)) == (kind, tags), effect.why
 
 
-@needs_kolla
 def test_plan_services_union_and_reason() -> None:
     result = plan.plan(
         [
@@ -72,7 +71,6 @@ def test_plan_services_union_and_reason() -> None:
     assert "README.md" not in result.reason
 
 
-@needs_kolla
 def test_plan_full_names_the_file_that_forced_it() -> None:
     result = plan.plan(
         ["etc/kayobe/kolla/config/nova.conf", "etc/kayobe/networks.yml"], LAYERS, SERVICES, ROOTS
@@ -106,7 +104,6 @@ def test_config_roots_follow_symlinks_inside_the_repository() -> None:
     assert roots == {"etc/kayobe": "etc/kayobe", "environments": "etc/kayobe/environments"}
 
 
-@needs_kolla
 def test_container_service_names() -> None:
     names = {
         c: SERVICES.container_service(c)
@@ -118,3 +115,15 @@ def test_container_service_names() -> None:
         "neutron-openvswitch-agent": "neutron",
         "kolla-toolbox": "kolla-toolbox",
     }
+
+
+def test_without_kolla_ansibles_playbooks_planning_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No silent "nothing is known": a toolchain without kolla-ansible's playbooks stops
+    both the diff's planner and the render's service selection."""
+    with pytest.raises(SiteError, match=r"cannot read kolla-ansible's playbook .*site.yml"):
+        services.load(tmp_path)
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    with pytest.raises(SiteError, match=r"playbooks are not in the toolchain.*sitectl setup"):
+        kolla_playbooks.playbooks_dir()

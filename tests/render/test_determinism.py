@@ -56,6 +56,26 @@ def test_a_fresh_render_is_byte_identical_to_the_cached_one(
         )
 
 
+def test_example_site_renders_byte_identical_afresh(
+    example_site: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same property on the multi-node site (15 hosts, every mixin): a fresh nova render
+    equals the cached one file for file, so its self-diff is empty."""
+    fresh = render(
+        REPO,
+        "example-site",
+        services=["nova"],
+        vault_password_file=PASSWORD_FILE,
+        use_cache=False,
+        out=tmp_path_factory.mktemp("fresh") / "example-site",
+    )
+    fresh_files, cached_files = files(fresh), files(example_site)
+    assert set(fresh_files) == set(cached_files)
+    assert [
+        n for n in fresh_files if n != "render.json" and fresh_files[n] != cached_files[n]
+    ] == []
+
+
 # --- a changed secret -------------------------------------------------------------------
 
 

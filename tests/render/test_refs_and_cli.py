@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from sitectl.render import render, snapshot
 
-from .conftest import PASSWORD_FILE, REPO
+from .conftest import CACHE, PASSWORD_FILE, REPO
 
 pytestmark = pytest.mark.slow
 
@@ -25,32 +24,35 @@ def files(root: Path) -> dict[str, bytes]:
     }
 
 
-def tree(root: Path) -> list[tuple[str, bytes | str]]:
-    return [
-        (name, os.readlink(path) if path.is_symlink() else path.read_bytes())
-        for name, path in snapshot.files(root)
-    ]
-
-
 def test_a_ref_renders_its_own_tree(tmp_path: Path) -> None:
+    """In a clone: a ref renders its commit's tree, the working tree renders what is on disk
+    (uncommitted edits included), and a clean working tree renders the same files as HEAD."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
     head = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    at_head = render(
-        REPO, "ci-aio", ref=head, services=["keystone"], vault_password_file=PASSWORD_FILE
-    )
+    options = {"services": ["keystone"], "vault_password_file": PASSWORD_FILE, "cache_dir": CACHE}
+    at_head = render(clone, "ci-aio", ref=head, **options)  # type: ignore[arg-type]
     meta = json.loads((at_head / "render.json").read_text())
     assert (meta["ref"], meta["commit"], meta["services"]) == (head, head, ["keystone"])
-    assert (at_head / "config" / "aio" / "keystone-api" / "keystone.conf").is_file()
-    # The same configuration in the working tree renders the same files.
-    committed = snapshot.materialise(REPO, snapshot.resolve(REPO, head), tmp_path / "head")
-    working = snapshot.materialise(REPO, snapshot.resolve(REPO, None), tmp_path / "wt")
-    if tree(committed) == tree(working):
-        here = render(REPO, "ci-aio", services=["keystone"], vault_password_file=PASSWORD_FILE)
-        before, after = files(at_head), files(here)
-        assert {k: v for k, v in before.items() if k != "render.json"} == {
-            k: v for k, v in after.items() if k != "render.json"
-        }
+    keystone_conf = Path("config", "aio", "keystone-api", "keystone.conf")
+    assert (at_head / keystone_conf).is_file()
+
+    clean = render(clone, "ci-aio", **options)  # type: ignore[arg-type]
+    assert json.loads((clean / "render.json").read_text())["commit"] == snapshot.WORKING_TREE
+    assert without_meta(files(clean)) == without_meta(files(at_head))
+
+    override = clone / "etc" / "kayobe" / "kolla" / "config" / "keystone.conf"
+    override.write_text("[DEFAULT]\n# an uncommitted edit\nmax_param_size = 321\n")
+    edited = render(clone, "ci-aio", **options)  # type: ignore[arg-type]
+    assert "max_param_size = 321" in (edited / keystone_conf).read_text()
+    again = render(clone, "ci-aio", ref=head, **options)  # type: ignore[arg-type]
+    assert "max_param_size" not in (again / keystone_conf).read_text()
+
+
+def without_meta(found: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in found.items() if name != "render.json"}
 
 
 def test_the_command_prints_the_render_directory(ci_aio: Path, sitectl: RunSitectl) -> None:

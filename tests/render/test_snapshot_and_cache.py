@@ -140,8 +140,7 @@ def test_same_inputs_at_another_ref_reuse_a_cached_render(
 
     monkeypatch.setattr(pipeline.harness, "run", refuse)
     root = tmp_path / "cache"
-    snap = snapshot.materialise(repo, snapshot.resolve(repo, None), tmp_path / "snap")
-    hash_ = cache.input_hash(snap, "site", None, None)
+    hash_ = pipeline.input_hash(repo, "site", cache_dir=root)
     earlier = root / cache.entry_name(hash_, None, snapshot.WORKING_TREE)
     (earlier / "config" / "h1").mkdir(parents=True)
     (earlier / "config" / "h1" / "x.conf").write_text("x = 1\n")

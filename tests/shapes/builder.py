@@ -219,9 +219,7 @@ def _nested() -> Shape:
         f"{env}/cloud/kolla.yml": KOLLA,
         f"{env}/cloud/ipa.yml": IPA,
         f"{env}/production/.kayobe-environment": "---\ndependencies:\n  - cloud\n",
-        f"{env}/production/network-allocation.yml": (
-            "---\ncloud_net_ips:\n  ctl1: 172.20.0.21\n"
-        ),
+        f"{env}/production/network-allocation.yml": ("---\ncloud_net_ips:\n  ctl1: 172.20.0.21\n"),
         f"{env}/production/inventory/controllers": "[controllers]\nctl1\n",
         f"{env}/production/inventory/compute": "[compute]\nctl1\n",
         f"{env}/production/inventory/group_vars/overcloud/interfaces": (

@@ -31,6 +31,57 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
+def check(data: dict[str, Any], variables: dict[str, Any], where: str) -> list[str]:
+    """What in the resources does not fit the environment (one host's resolved kayobe
+    variables): provider networks on a physnet no kayobe network has, an external subnet
+    that is not that network's CIDR, a gateway outside it, or an allocation pool outside the
+    range kayobe leaves to neutron. `where` names the file in the messages."""
+    import ipaddress
+
+    networks = {
+        key.removesuffix("_physical_network"): value
+        for key, value in variables.items()
+        if key.endswith("_physical_network") and isinstance(value, str)
+    }
+    problems: list[str] = []
+    for index, network in enumerate(data.get("networks") or []):
+        key = f"{where}: networks[{index}] ({network.get('name')})"
+        physnet = (network.get("provider") or {}).get("physical_network")
+        if physnet is None:
+            continue
+        on = [name for name, value in networks.items() if value == physnet]
+        if not on:
+            known = ", ".join(sorted(set(networks.values()))) or "none"
+            problems.append(
+                f"{key}: physical_network {physnet} is not a physnet of any kayobe "
+                f"network (the environment has: {known})"
+            )
+            continue
+        subnet = network.get("subnet") or {}
+        cidrs = {name: variables.get(f"{name}_cidr") for name in on}
+        if subnet.get("cidr") not in cidrs.values():
+            problems.append(
+                f"{key}: subnet cidr {subnet.get('cidr')} is not the CIDR of "
+                f"{', '.join(on)} ({', '.join(map(str, cidrs.values()))})"
+            )
+            continue
+        name = next(n for n, c in cidrs.items() if c == subnet["cidr"])
+        cidr = ipaddress.ip_network(subnet["cidr"])
+        if "gateway" in subnet and ipaddress.ip_address(subnet["gateway"]) not in cidr:
+            problems.append(f"{key}: gateway {subnet['gateway']} is outside {cidr}")
+        pool = subnet.get("allocation_pool")
+        start = variables.get(f"{name}_neutron_allocation_pool_start")
+        end = variables.get(f"{name}_neutron_allocation_pool_end")
+        if pool and start and end:
+            low, high = (ipaddress.ip_address(a) for a in pool.split("-"))
+            if low < ipaddress.ip_address(start) or high > ipaddress.ip_address(end):
+                problems.append(
+                    f"{key}: allocation_pool {pool} is outside the range kayobe "
+                    f"leaves to neutron on {name} ({start}-{end})"
+                )
+    return problems
+
+
 def _openstack() -> str:
     found = shutil.which("openstack")
     if found:

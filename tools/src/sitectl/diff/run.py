@@ -7,11 +7,13 @@ so a mistake costs seconds, not minutes, and leaves nothing behind.
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,20 +163,30 @@ def _render_and_compare(
     scratch: Path | None,
     sealed: bool,
 ) -> None:
-    """Render both sides (a failure is recorded per side), then compare."""
+    """Render both sides, concurrently when the machine has the cores (a failure is recorded
+    per side), then compare."""
     report = outcome.report
     scope: Sequence[str] | None = report.plan.services or None
-    dirs: dict[str, Path | None] = {}
-    for side, commit in (("base", report.base.commit), ("head", report.head.commit)):
-        if side == "base" and base_layers is None:
-            dirs[side], report.renders[side] = None, None
-            continue
+    dirs: dict[str, Path | None] = {"base": None}
+    report.renders["base"] = None
+    sides = [("head", report.head.commit)]
+    if base_layers is not None:
+        sides.insert(0, ("base", report.base.commit))
+
+    def one(side: str, commit: str) -> tuple[str, Path | None, str | None]:
         try:
-            dirs[side] = _render_side(request, render, lookup, commit, scope, side, sealed, scratch)
-            report.renders[side] = None
+            return (
+                side,
+                _render_side(request, render, lookup, commit, scope, side, sealed, scratch),
+                None,
+            )
         except SiteError as e:
-            dirs[side] = None
-            report.renders[side] = e.render().removeprefix("sitectl: error: ")
+            return side, None, e.render().removeprefix("sitectl: error: ")
+
+    workers = min(len(sides), max(1, (os.cpu_count() or 1)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for side, directory, error in pool.map(lambda pair: one(*pair), sides):
+            dirs[side], report.renders[side] = directory, error
     failed = {side: error for side, error in report.renders.items() if error}
     if failed:
         report.error = "\n\n".join(

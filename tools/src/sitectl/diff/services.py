@@ -6,21 +6,15 @@
   whose tasks name it (`{{ node_custom_config }}/nova.conf`); rendering their tags is enough.
 
 Both come from the installed kolla-ansible (site.yml and the playbooks it imports, and the
-roles' tasks), so they follow its version. Without it, nothing is known: callers fall back to
-rendering everything.
+roles' tasks, read by sitectl.kolla_playbooks), so they follow its version; without them
+sitectl stops with an error rather than plan from nothing.
 """
 
 import functools
-import re
-import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-_CUSTOM_CONFIG = re.compile(r"node_custom_config\s*\}\}/([A-Za-z0-9_.-]+)")
+from sitectl import kolla_playbooks
 
 
 @dataclass(frozen=True)
@@ -57,67 +51,10 @@ class KollaServices:
         return container
 
 
-def kolla_ansible_dir() -> Path | None:
-    """kolla-ansible's playbooks in the toolchain's virtualenv."""
-    path = Path(sys.prefix, "share", "kolla-ansible", "ansible")
-    return path if (path / "site.yml").is_file() else None
-
-
 @functools.cache
 def load(playbooks: Path | None = None) -> KollaServices:
-    playbooks = playbooks or kolla_ansible_dir()
-    if playbooks is None:
-        return KollaServices()
-    role_tags: dict[str, list[str]] = {}
-    _read_playbook(playbooks, "site.yml", role_tags, set())
-    readers: dict[str, set[str]] = {}
-    roles_dir = playbooks / "roles"
-    for role in sorted(role_tags):
-        for task_file in sorted((roles_dir / role).glob("**/*.yml")):
-            text = task_file.read_text(encoding="utf-8", errors="replace")
-            for name in _CUSTOM_CONFIG.findall(text):
-                stem = name.removesuffix(".j2")
-                stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-                readers.setdefault(stem, set()).add(role)
+    """From the installed kolla-ansible (SiteError when its playbooks are missing)."""
     return KollaServices(
-        role_tags={role: tuple(dict.fromkeys(tags)) for role, tags in role_tags.items()},
-        readers={name: frozenset(roles) for name, roles in readers.items()},
+        role_tags=kolla_playbooks.role_tags(playbooks),
+        readers=kolla_playbooks.override_readers(playbooks),
     )
-
-
-def _read_playbook(base: Path, name: str, role_tags: dict[str, list[str]], seen: set[str]) -> None:
-    if name in seen or "{{" in name:
-        return
-    seen.add(name)
-    try:
-        plays = yaml.safe_load((base / name).read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError):
-        return
-    for play in plays if isinstance(plays, list) else []:
-        if not isinstance(play, dict):
-            continue
-        if isinstance(play.get("import_playbook"), str):
-            _read_playbook(base, play["import_playbook"], role_tags, seen)
-            continue
-        play_tags = _tags(play.get("tags"))
-        for entry in play.get("roles") or []:
-            role = entry if isinstance(entry, str) else (entry or {}).get("role")
-            if not isinstance(role, str):
-                continue
-            own = [] if isinstance(entry, str) else _tags(entry.get("tags"))
-            role_tags.setdefault(role, []).extend(t for t in own + play_tags if t != "always")
-        for task in play.get("tasks") or []:  # `import_role: name: mariadb` (whole roles only)
-            for action in ("import_role", "include_role"):
-                spec = task.get(action) or task.get(f"ansible.builtin.{action}")
-                whole = isinstance(spec, dict) and "tasks_from" not in spec
-                if whole and isinstance(spec.get("name"), str):
-                    tags = _tags(task.get("tags")) + play_tags
-                    role_tags.setdefault(spec["name"], []).extend(t for t in tags if t != "always")
-
-
-def _tags(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Iterable):
-        return [t for t in value if isinstance(t, str)]
-    return []

@@ -37,7 +37,15 @@ HASH_PREFIX = 24
 TOOLS = ("kayobe", "kolla-ansible", "ansible-core")
 _PACKAGE = Path(__file__).parent
 # sitectl modules outside this package whose code shapes a render.
-_USED_MODULES = ("kayobe.py", "redact.py", "vault.py", "environments.py", "dump.py", "repo.py")
+_USED_MODULES = (
+    "kayobe.py",
+    "redact.py",
+    "vault.py",
+    "environments.py",
+    "dump.py",
+    "repo.py",
+    "kolla_playbooks.py",
+)
 
 
 def tool_versions() -> dict[str, str]:

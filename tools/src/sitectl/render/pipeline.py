@@ -8,7 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,8 +69,8 @@ def render(
                 note(TAG, f"{job.label}, {job.what}: same inputs as cached {same.name}; copying")
                 with _building(job.root) as staged:
                     cache.copy_render(same, staged)
-                    hosts = json.loads((same / "render.json").read_text())["hosts"]
-                    _write_meta(staged, {**job.meta, "hosts": hosts})
+                    made = json.loads((same / "render.json").read_text())
+                    _write_meta(staged, {**job.meta, **_made(made)})
                     entry = cache.publish(staged, job.root / job.entry_name)
                 return _deliver(entry, out)
 
@@ -78,10 +78,14 @@ def render(
         job.secrets.write_passwords()
         redactor = Redactor(job.secrets.key, job.secrets.plaintexts)
         with _building(job.root) as staged:
-            hosts = _render_into(
+            made = _render_into(
                 staged, job.scratch, env, job.chosen, job.secrets.key, redactor, job.label
             )
-            _write_meta(staged, {**job.meta, "hosts": hosts})
+            overridden = made.pop("overridden")
+            made["generated_secrets"] = [
+                key for key in job.secrets.generated if key not in overridden
+            ]
+            _write_meta(staged, {**job.meta, **made})
             if use_cache:
                 result = cache.publish(staged, job.root / job.entry_name)
             else:
@@ -110,6 +114,21 @@ def cached(
         return cache.lookup(job.root, job.input_hash, ref, job.source.commit) or cache.sibling(
             job.root, job.input_hash
         )
+
+
+def input_hash(
+    repo: Path,
+    env: str | None,
+    *,
+    ref: str | None = None,
+    services: Sequence[str] | None = None,
+    vault_password_file: Path | None = None,
+    cache_dir: Path | None = None,
+    sealed: bool = False,
+) -> str:
+    """The input hash render() would cache these arguments' render under."""
+    with _prepared(repo, env, ref, services, vault_password_file, cache_dir, sealed) as job:
+        return job.input_hash
 
 
 @dataclass
@@ -160,7 +179,7 @@ def _prepared(
             env,
             vault_password_file,
             sealed,
-            passwords.pool(root, create),
+            lambda: passwords.pool(root, create),
             label,
         )
         input_hash = cache.input_hash(
@@ -175,6 +194,7 @@ def _prepared(
             "services": "all" if chosen is None else chosen,
             "tools": cache.tool_versions(),
             "vault": secrets.mode,
+            # Refined after kayobe ran: the keys its own overrides set are not generated.
             "generated_secrets": list(secrets.generated),
         }
         yield _Job(
@@ -213,7 +233,7 @@ def _unlock(
     env: str | None,
     vault_password_file: Path | None,
     sealed: bool,
-    pool: tuple[dict[str, Any], str],
+    pool: Callable[[], tuple[dict[str, Any], str]],
     label: str,
 ) -> _Secrets:
     """Decrypt (or seal) every vault value the render reads, and complete kolla's passwords
@@ -222,18 +242,19 @@ def _unlock(
     roots = vault.config_roots(snapshot_repo, env)
     encrypted = vault.find_encrypted(roots)
     passwords_path = passwords.passwords_file(snapshot_repo, env)
-    pool_values, pool_digest = pool
     password = None if sealed else vault.find_password(repo, vault_password_file)
     if sealed:
+        pool_values, pool_digest = pool()
         try:
             plaintexts = sealing.seal(encrypted, snapshot_repo, roots, passwords_path, pool_values)
         except SiteError as e:
             raise SiteError(f"{label}: {e.message}", e.details, e.exit_code) from None
         mode = "sealed" if encrypted else "none"
-    elif encrypted and password is None:
-        raise vault.missing_password(repo, sealed_option=True)
     else:
+        if encrypted and password is None:
+            raise vault.missing_password(repo, sealed_option=True)
         plaintexts = _decrypt(encrypted, password, snapshot_repo, label)
+        pool_values, pool_digest = pool()  # made only once the vault is known to open
         mode = "decrypted" if encrypted else "none"
     key = password.value if password else None
     try:
@@ -283,7 +304,9 @@ def _render_into(
     password: str | None,
     redactor: Redactor,
     label: str,
-) -> list[str]:
+) -> dict[str, Any]:
+    """Run kayobe; returns what render.json records of the run: "hosts", and "overridden"
+    (the kolla passwords kayobe sets itself, kolla_ansible_custom_passwords)."""
     scratch.prepare()
     run_env = harness.environment(scratch, password)
     normaliser = Normaliser(
@@ -315,6 +338,11 @@ def _render_into(
         )
         hostvars = _parse_dump(output, env)
     hosts = sorted(hostvars)
+    overridden = {
+        key
+        for variables in hostvars.values()
+        for key in (variables.get("kolla_ansible_custom_passwords") or {})
+    }
 
     facts_by_host = {
         host: facts.host_facts(host, variables) for host, variables in hostvars.items()
@@ -372,7 +400,12 @@ def _render_into(
             _copy_tree(host_dir, staged / "config" / host_dir.name, normaliser, redactor)
         for name in OUTPUT_DIRS:
             (staged / name).mkdir(exist_ok=True)
-    return hosts
+    return {"hosts": hosts, "overridden": overridden}
+
+
+def _made(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """What an earlier render of the same inputs recorded of its run."""
+    return {key: meta[key] for key in ("hosts", "generated_secrets") if key in meta}
 
 
 def _parse_dump(output: str, env: str | None) -> dict[str, dict[str, Any]]:

@@ -6,14 +6,9 @@ regardless). The valid names are the tags of the installed kolla-ansible's site.
 playbooks it imports, so a typo is an error instead of an empty render.
 """
 
-import sys
-from collections.abc import Iterator, Sequence
-from functools import cache
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
-import yaml
-
+from sitectl import kolla_playbooks
 from sitectl.errors import SiteError
 
 NOT_SERVICES = frozenset({"always", "never"})
@@ -23,17 +18,8 @@ NOT_SERVICES = frozenset({"always", "never"})
 SHARED_DIRECTORIES = ("haproxy/services.d", "proxysql/users", "proxysql/rules")
 
 
-def playbooks_dir() -> Path:
-    return Path(sys.prefix, "share", "kolla-ansible", "ansible")
-
-
-@cache
 def known_services() -> frozenset[str]:
-    site = playbooks_dir() / "site.yml"
-    try:
-        return frozenset(_tags_of(site, set()) - NOT_SERVICES)
-    except (OSError, yaml.YAMLError) as e:
-        raise SiteError(f"cannot read kolla-ansible's playbooks ({site}): {e}") from None
+    return kolla_playbooks.tags() - NOT_SERVICES
 
 
 def selection(services: Sequence[str] | None) -> list[str] | None:
@@ -50,30 +36,3 @@ def selection(services: Sequence[str] | None) -> list[str] | None:
             "is one of kolla-ansible's tags: " + ", ".join(sorted(known_services())) + "."
         )
     return names
-
-
-def _tags_of(playbook: Path, seen: set[Path]) -> set[str]:
-    if playbook in seen or not playbook.is_file():
-        return set()
-    seen.add(playbook)
-    found: set[str] = set()
-    for node in _walk(yaml.safe_load(playbook.read_text(encoding="utf-8"))):
-        tags = node.get("tags")
-        if isinstance(tags, str):
-            found.add(tags)
-        elif isinstance(tags, list):
-            found.update(tag for tag in tags if isinstance(tag, str))
-        imported = node.get("import_playbook")
-        if isinstance(imported, str) and "{{" not in imported:
-            found |= _tags_of(playbook.parent / imported, seen)
-    return found
-
-
-def _walk(obj: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(obj, dict):
-        yield obj
-        for value in obj.values():
-            yield from _walk(value)
-    elif isinstance(obj, list):
-        for item in obj:
-            yield from _walk(item)

@@ -3,6 +3,7 @@
     tools/sitectl aio run [--from STEP] [--images-registry R --images-tag T] [--artifacts DIR]
     tools/sitectl aio teardown --artifacts DIR        # GitLab after_script: always runs
     tools/sitectl aio status
+    tools/sitectl aio check [--resources FILE]         # the test resources fit the environment
 
 See sitectl.aio.steps for the steps, their state file and resume semantics.
 """
@@ -42,6 +43,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     down.add_argument("--artifacts", type=Path, required=True, metavar="DIR")
     down.add_argument("--environment", default=steps.ENVIRONMENT, help="default: ci-aio")
     sub.add_parser("status", help="which steps are done")
+    check = sub.add_parser(
+        "check", help="check the test resources against the environment (before a deploy)"
+    )
+    check.add_argument("--environment", default=steps.ENVIRONMENT, help="default: ci-aio")
+    check.add_argument(
+        "--resources", type=Path, metavar="FILE", help="default: ci/aio/resources.yml"
+    )
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
@@ -54,6 +62,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                 mark = "FAILED"
             sys.stdout.write(f"{name:<15} {mark}\n")
         return 0
+    if args.action == "check":
+        return check_resources(ctx, args.environment, args.resources)
     if args.action == "teardown":
         runner = steps.Runner(ctx.repo, steps.Options(environment=args.environment))
         return teardown.teardown(runner, args.artifacts.absolute())
@@ -77,6 +87,26 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             teardown.collect(runner, args.artifacts.absolute())
             progress.note("aio", f"diagnostics collected in {args.artifacts}")
         raise
+
+
+def check_resources(ctx: Context, environment: str, path: Path | None) -> int:
+    """0 when the resources fit, else SiteError listing what does not."""
+    from sitectl.aio import resources
+    from sitectl.dump import dump
+
+    path = path or ctx.repo / resources.DEFAULT
+    data = resources.load(path)
+    hosts = dump(ctx.repo, environment, vault_password_file=ctx.vault_password_file)
+    where = str(path.relative_to(ctx.repo) if path.is_relative_to(ctx.repo) else path)
+    problems = sorted(
+        {p for variables in hosts.values() for p in resources.check(data, variables, where)}
+    )
+    if problems:
+        raise SiteError(
+            f"the test resources do not fit {environment}; fix {where}:", details=problems
+        )
+    print(f"{where}: fits {environment}")
+    return 0
 
 
 VERB = Verb("aio", "the all-in-one CI cloud: resumable deploy steps, teardown", configure, run)

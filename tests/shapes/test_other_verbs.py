@@ -1,0 +1,107 @@
+"""validate, show and images plan on the shaped configurations, through the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .conftest import Built
+
+if TYPE_CHECKING:
+    from conftest import RunSitectl
+
+pytestmark = pytest.mark.slow
+
+IPA_BUILD = "---\nipa_build_images: true\nipa_build_dib_elements_extra: [mellanox]\n"
+
+
+def run(sitectl: RunSitectl, built: Built, *args: str) -> tuple[int, str, str]:
+    result = sitectl(
+        "--repo", built.repo, "--vault-password-file", built.password_file, *args, timeout=1200
+    )
+    assert "Traceback" not in result.stderr
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_validate_without_environments_checks_the_base_configuration(
+    sitectl: RunSitectl, flat: Built
+) -> None:
+    for args in ((), ("--all",)):
+        code, out, err = run(sitectl, flat, "validate", *args, "--format", "json")
+        assert code == 0, err
+        findings = json.loads(out)
+        assert findings == []
+        assert "the base configuration" in err
+
+
+def test_validate_finds_a_mistake_in_the_base_configuration(
+    sitectl: RunSitectl, flat: Built, tmp_path: Path
+) -> None:
+    flat.branch("no-address", {"etc/kayobe/network-allocation.yml": "---\n{}\n"})
+    copy = tmp_path / "flat"
+    subprocess.run(
+        ["git", "clone", "-q", "-b", "no-address", str(flat.repo), str(copy)], check=True
+    )
+    result = sitectl(
+        "--repo", copy, "--vault-password-file", flat.password_file, "validate", timeout=600
+    )
+    assert result.returncode == 1, result.stderr
+    assert "node1" in result.stdout and "etc/kayobe/" in result.stdout
+
+
+def test_validate_all_covers_plain_environment_directories(
+    sitectl: RunSitectl, nested: Built
+) -> None:
+    code, out, err = run(sitectl, nested, "validate", "--all")
+    assert code == 0, out + err
+    assert "cloud" in err and "production" in err
+    code, out, err = run(sitectl, nested, "validate")
+    assert code == 2 and "give one or more environments, or --all" in err
+
+
+def test_show_summarises_the_base_configuration(sitectl: RunSitectl, flat: Built) -> None:
+    code, out, err = run(sitectl, flat, "show", "--format", "summary")
+    assert code == 0, err
+    assert out.startswith("the base configuration: 1 hosts; layers: etc/kayobe\n")
+    assert "cloud_net  eth1  172.20.0.11" in out
+
+
+def test_images_plan_without_an_environment(sitectl: RunSitectl, flat: Built) -> None:
+    head = flat.branch(
+        "ipa-build",
+        {"etc/kayobe/ipa.yml": IPA_BUILD},
+    )
+    code, out, err = run(
+        sitectl, flat, "images", "plan", "--base", "main", "--head", head, "--format", "json"
+    )
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["environment"] is None
+    assert plan["ipa"], "an IPA build setting changed: the IPA image is rebuilt"
+
+
+def test_images_plan_in_a_plain_environment_directory(sitectl: RunSitectl, nested: Built) -> None:
+    head = nested.branch(
+        "ipa-elements",
+        {"etc/kayobe/environments/cloud/ipa-build.yml": IPA_BUILD},
+    )
+    code, out, err = run(
+        sitectl,
+        nested,
+        "images",
+        "plan",
+        "production",
+        "--base",
+        "main",
+        "--head",
+        head,
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["environment"] == "production" and plan["ipa"]
