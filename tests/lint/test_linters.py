@@ -60,10 +60,31 @@ def test_the_verb_fails_and_says_where_in_junit(tmp_path: Path, sitectl: Callabl
     assert "etc/kayobe/broken.yml" in cases["yaml"].find("failure").text
 
 
+def test_a_stale_tag_variable_table_fails_lint(tmp_path: Path, sitectl: Callable) -> None:
+    """After a kolla-ansible upgrade (here: a hand edit) the table no longer matches."""
+    site = tmp_path / "site"
+    (site / "etc" / "kayobe").mkdir(parents=True)
+    table = (REPO / "etc" / "kayobe" / "kolla-image-tag-variables.yml").read_text()
+    stale = table.replace("  keystone_api_tag: keystone-api\n", "").replace(
+        "nova_api_tag: nova-api", "nova_api_tag: nova-compute"
+    )
+    (site / "etc" / "kayobe" / "kolla-image-tag-variables.yml").write_text(
+        stale + "  gone_tag: gone\n"
+    )
+    result = sitectl("--repo", site, "lint", "tag-variables")
+    assert result.returncode == 1, result.stderr
+    for problem in (
+        "keystone_api_tag (keystone-api): missing",
+        "nova_api_tag: tags nova-api, not nova-compute",
+        "gone_tag: not a tag variable of the installed kolla-ansible",
+    ):
+        assert problem in result.stderr
+
+
 def test_an_unknown_check_is_one_clear_error(sitectl: Callable) -> None:
     result = sitectl("lint", "spelling")
     assert result.returncode == 2
-    assert "no lint check 'spelling'; the checks are: yaml, ansible, python, pipeline" in (
+    assert "no lint check 'spelling'; the checks are: yaml, ansible, python, pipeline, " in (
         result.stderr
     )
     assert "Traceback" not in result.stderr

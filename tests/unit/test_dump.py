@@ -112,6 +112,18 @@ def test_dump_runs_kayobe_redacts_and_caches(
     assert len(kayobe_runs) == 1
     assert "cached" in capsys.readouterr().err
 
+    # A wrong password fails even though the dump is cached: the vault is opened first.
+    wrong = repo.parent / "wrong-password"
+    wrong.write_text("not-the-password\n")
+    with pytest.raises(SiteError, match="does not decrypt"):
+        dump(repo, "site", vault_password_file=wrong)
+    assert len(kayobe_runs) == 1
+
+    # Without environments, the base configuration alone (kayobe without --environment).
+    base = dump(repo, None)
+    assert kayobe_runs[-1] == ["configuration", "dump"]
+    assert base["ctl0"]["admin_oc_net_name"] == "mgmt_net" and "layer" not in base["ctl0"]
+
     # Any change to the configuration is a new key: kayobe runs again.
     with (repo / "environments" / "site" / "site.yml").open("a") as handle:
         handle.write("added_later: 42\n")
@@ -126,7 +138,7 @@ def test_dump_runs_kayobe_redacts_and_caches(
         "--var-name",
         "added_later",
     ]
-    assert len(kayobe_runs) == 2
+    assert len(kayobe_runs) == 3
 
 
 @pytest.mark.slow

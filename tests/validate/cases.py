@@ -318,6 +318,19 @@ CASES: list[Case] = [
         file="etc/kayobe/nova.yml",
     ),
     Case(
+        "image-pin-unknown",
+        "image-pin-unknown",
+        "v-image-pin-unknown",
+        {
+            "files": {
+                "pins.yml": "---\nkolla_image_tags:\n  openstack: 2026.2-rocky-10\n"
+                "  keystone: 2026.2-rocky-10-1\n"
+            }
+        },
+        key="kolla_image_tags.keystone",
+        file="pins.yml",
+    ),
+    Case(
         "ironic-networks-missing",
         "ironic-networks-missing",
         "v-ironic-networks-missing",

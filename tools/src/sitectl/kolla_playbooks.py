@@ -1,5 +1,6 @@
 """kolla-ansible's own playbooks, read from the toolchain: its tags, which roles each tag
-selects, and which kolla/config overrides each role reads.
+selects, which kolla/config overrides each role reads, and which variable sets each image's
+tag.
 
 One failure policy for every reader: kolla-ansible's playbooks must be there (they are part
 of the pinned toolchain). When they are missing or unreadable, that is a SiteError naming the
@@ -11,6 +12,7 @@ import functools
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +127,63 @@ def _tags(value: Any) -> list[str]:
     if isinstance(value, Iterable) and not isinstance(value, dict):
         return [t for t in value if isinstance(t, str)]
     return []
+
+
+# --- image tag variables -------------------------------------------------------------
+
+_FULL = re.compile(
+    r'^(\w+)_image_full:\s*"\{\{\s*(\w+)_image\s*\}\}:\{\{\s*(\w+_tag)\s*\}\}"', re.M
+)
+_IMAGE = re.compile(r'^(\w+)_image:\s*"(.*)"\s*$', re.M)
+_DIRECT = re.compile(r"^\{\{\s*docker_image_url\s*\}\}([a-z0-9][a-z0-9._-]*)$")
+_ALIAS = re.compile(r"^\{\{\s*(\w+)_image\s*\}\}$")
+
+
+@dataclass(frozen=True)
+class TagVariable:
+    variable: str  # e.g. keystone_api_tag
+    image: str  # the Kolla image it tags, e.g. keystone-api
+    role: str  # the kolla-ansible role whose defaults define it
+
+
+@functools.cache
+def image_tag_variables(playbooks: Path | None = None) -> list[TagVariable]:
+    """Every image tag variable of the installed kolla-ansible, sorted by variable: from each
+    role's defaults, `X_image_full: "{{ X_image }}:{{ Y_tag }}"` ties the image variable to
+    its tag variable, and `X_image` names the image (directly, or through another image
+    variable)."""
+    roles = (playbooks or playbooks_dir()) / "roles"
+    images: dict[str, str] = {}  # image variable prefix -> its value
+    fulls: list[tuple[str, str, str]] = []  # (role, image prefix, tag variable)
+    for defaults in sorted(roles.glob("*/defaults/main.yml")):
+        text = defaults.read_text(encoding="utf-8")
+        role = defaults.parents[1].name
+        images.update({name: value.strip() for name, value in _IMAGE.findall(text)})
+        fulls += [(role, image, tag) for _, image, tag in _FULL.findall(text)]
+    found: dict[str, TagVariable] = {}
+    for role, prefix, tag in fulls:
+        image = _resolve(prefix, images, set())
+        if image is not None:
+            found.setdefault(tag, TagVariable(tag, image, role))
+    if not found:
+        raise SiteError(f"found no image tag variables in kolla-ansible's roles ({roles}).")
+    return [found[name] for name in sorted(found)]
+
+
+def _resolve(prefix: str, images: dict[str, str], seen: set[str]) -> str | None:
+    value = images.get(prefix)
+    if value is None or prefix in seen:
+        return None
+    seen.add(prefix)
+    if direct := _DIRECT.match(value):
+        return direct.group(1)
+    if alias := _ALIAS.match(value):
+        return _resolve(alias.group(1), images, seen)
+    return None
+
+
+def by_image(variables: list[TagVariable]) -> dict[str, list[TagVariable]]:
+    grouped: dict[str, list[TagVariable]] = {}
+    for variable in variables:
+        grouped.setdefault(variable.image, []).append(variable)
+    return grouped

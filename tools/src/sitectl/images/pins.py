@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from sitectl.errors import SiteError
+from sitectl.files import write_atomically
 
 PIN_FILE = Path("etc", "kayobe", "kolla-image-tags.yml")
 HEADER = """\
@@ -17,7 +18,8 @@ HEADER = """\
 #
 # kolla_image_tags.openstack is the tag of every image the site has not
 # rebuilt on its own (kolla.yml reads it as kolla_tag); each other key is an
-# image rebuilt since, with the tag it was pushed with.
+# image rebuilt since, with the tag it was pushed with: kolla.yml gives that
+# tag to the image's kolla-ansible tag variables (kolla-image-tag-variables.yml).
 """
 
 
@@ -45,7 +47,7 @@ def update(repo: Path, tag: str, images: Iterable[str], everything: bool = False
     )
     body = "\n".join(line if ": " not in line else _quote(line) for line in body.splitlines())
     text = HEADER + body + "\n"
-    (repo / PIN_FILE).write_text(text, encoding="utf-8")
+    write_atomically(repo / PIN_FILE, text)
     return text
 
 

@@ -54,6 +54,10 @@ def _pipeline(repo: Path) -> list[list[str]]:
     return [["check-jsonschema", *schema, *map(str, pipelines.files(repo))]]
 
 
+def _tag_variables(repo: Path) -> list[list[str]]:
+    return [["python", "-m", "sitectl", "--repo", ".", "images", "tag-variables", "--check"]]
+
+
 CHECKS: dict[str, Check] = {
     check.name: check
     for check in (
@@ -61,6 +65,11 @@ CHECKS: dict[str, Check] = {
         Check("ansible", "ansible-lint --offline over ansible/", _ansible),
         Check("python", "ruff check and ruff format --check", _python),
         Check("pipeline", "the GitLab pipeline files against GitLab's schema", _pipeline),
+        Check(
+            "tag-variables",
+            "kolla-image-tag-variables.yml against the installed kolla-ansible",
+            _tag_variables,
+        ),
     )
 }
 

@@ -7,12 +7,9 @@ passed; a failure lists that rule's findings. Files are written atomically.
 """
 
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from itertools import groupby
-from pathlib import Path
 
 from sitectl.validate.finding import Finding
 from sitectl.validate.runner import EnvironmentReport, plural
@@ -110,18 +107,3 @@ def _junit_text(finding: Finding) -> str:
         lines.append(f"key: {finding.key}")
     lines.append(f"fix: {finding.hint}")
     return "\n".join(lines)
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write `content` to `path` so that no reader ever sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, renamed or removed
-        "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(content)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise

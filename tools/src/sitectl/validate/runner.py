@@ -233,7 +233,8 @@ def _locate(locator: Locator, site: Site, results: Iterable[RuleResult]) -> None
 
 def _where(locator: Locator, site: Site, key: str, host_name: str | None) -> Location | None:
     host = site.hosts.get(host_name) if host_name else None
-    where = locator.locate(key, host_name, host.groups if host else ())
+    variable = key.split(".", 1)[0]  # kolla_image_tags.keystone-api: the variable's definition
+    where = locator.locate(variable, host_name, host.groups if host else ())
     if where is None and host_name:
         where = locator.host_entry(host_name)
     if where is None:

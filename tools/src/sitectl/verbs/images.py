@@ -4,6 +4,7 @@ sitectl images plan [ENV] [--base REF] [--head REF] [--also REGEX] [--pipeline F
                     [--format text|json]
 sitectl images render [ENV] [--out DIR]
 sitectl images pins --tag TAG [--all] [IMAGE ...]
+sitectl images tag-variables [--check]
 """
 
 import argparse
@@ -14,9 +15,11 @@ from pathlib import Path
 
 from sitectl import ci
 from sitectl.errors import SiteError
-from sitectl.images import ipa, kolla, pins
+from sitectl.files import write_atomically
+from sitectl.images import ipa, kolla, pins, tag_variables
 from sitectl.images import pipeline as child_pipeline
 from sitectl.images import plan as planner
+from sitectl.kolla_playbooks import image_tag_variables
 from sitectl.verbs import Context, Verb, add_environment, environment
 
 
@@ -66,6 +69,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     pin.add_argument("images", nargs="*", metavar="IMAGE")
 
+    variables = actions.add_parser(
+        "tag-variables",
+        help=f"write {tag_variables.TABLE_FILE}: kolla-ansible's tag variable of each image",
+    )
+    variables.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the committed table matches the installed kolla-ansible",
+    )
+
     elements = actions.add_parser(
         "ipa-elements",
         help="the IPA image's diskimage-builder elements, expanded by diskimage-builder",
@@ -94,6 +107,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         print("elements: " + " ".join(requested))
         print("expanded: " + " ".join(ipa.expand(requested)))
         return 0
+    if args.images_action == "tag-variables":
+        return run_tag_variables(ctx, args.check)
     if args.images_action == "ipa-artifacts":
         for path in ipa.collect(args.source, args.out, args.release, args.commit, args.date):
             print(path)
@@ -102,6 +117,25 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         raise SiteError("name the images to pin, or pass --all.")
     pins.update(ctx.repo, args.tag, args.images, everything=args.all)
     print(f"{pins.PIN_FILE}: {', '.join(args.images) or 'all images'} -> {args.tag}")
+    return 0
+
+
+def run_tag_variables(ctx: Context, check: bool) -> int:
+    path = ctx.repo / tag_variables.TABLE_FILE
+    if check:
+        problems = tag_variables.drift(ctx.repo)
+        if problems:
+            raise SiteError(
+                f"{tag_variables.TABLE_FILE} does not match the installed kolla-ansible; "
+                "regenerate it with `tools/sitectl images tag-variables`:",
+                details=problems,
+                exit_code=1,
+            )
+        print(f"{tag_variables.TABLE_FILE}: matches the installed kolla-ansible")
+        return 0
+    variables = image_tag_variables()
+    write_atomically(path, tag_variables.table_text(variables))
+    print(f"{tag_variables.TABLE_FILE}: {len(variables)} tag variables")
     return 0
 
 

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from sitectl.errors import SiteError
+from sitectl.files import write_atomically
 from sitectl.lint import CHECKS, run_checks
 from sitectl.lint.junit import junit
-from sitectl.validate.report import write_atomically
 from sitectl.verbs import Context, Verb
 
 

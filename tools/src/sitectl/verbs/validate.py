@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sitectl.environments import label
 from sitectl.errors import SiteError
+from sitectl.files import write_atomically
 from sitectl.validate import report, runner
 from sitectl.validate.files import environment_names
 from sitectl.validate.rules import BY_ID, RULES
@@ -84,7 +85,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         reports.append(result)
     if args.junit is not None:
         try:
-            report.write_atomically(args.junit, report.junit(reports))
+            write_atomically(args.junit, report.junit(reports))
         except OSError as e:
             raise SiteError(f"cannot write the JUnit report {args.junit}: {e}") from None
     sys.stdout.write(report.as_json(reports) if args.format == "json" else report.text(reports))

@@ -20,6 +20,7 @@ from sitectl.validate.rules import (
     env_dependency,
     host_missing_interface,
     host_no_address,
+    image_pin_unknown,
     inventory_syntax,
     ip_duplicate,
     ip_outside_cidr,
@@ -67,6 +68,7 @@ RULES: tuple[ModuleType, ...] = (
     physnet_mapped_off_compute,
     pci_alias_unmatched,
     pci_filter_missing,
+    image_pin_unknown,
     ironic_networks_missing,
     baremetal_no_bmc,
 )
