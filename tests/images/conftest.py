@@ -100,6 +100,15 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         "pin-update",
         {pins: (root / pins).read_text() + '  neutron-server: "2026.2-rocky-10-42-0123abcd"\n'},
     )
+    aio_kolla = "environments/ci-aio/kolla.yml"
+    branch(
+        "enable-magnum",
+        {
+            aio_kolla: (root / aio_kolla).read_text()
+            + "\n# Container clusters on the throwaway cloud.\n"
+            + '#kolla_enable_magnum: "no"\nkolla_enable_magnum: "yes"\n'
+        },
+    )
     yield root
 
 

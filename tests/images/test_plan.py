@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.images.conftest import SITE
+from tests.images.conftest import NO_IB, SITE
 from tests.images.conftest import VAULT_PASSWORD_FILE as PASSWORD
 
 from sitectl.errors import SiteError
@@ -116,3 +116,20 @@ def test_requested_images_are_built_whatever_changed(
 def test_a_bad_request_is_one_clear_error(scratch_repo: Path, regex: str, message: str) -> None:
     with pytest.raises(SiteError, match=message):
         planner.plan(scratch_repo, SITE, "main", "docs", PASSWORD, requested=regex)
+
+
+def test_enabling_a_service_builds_its_images(plan_of: PlanOf) -> None:
+    """Nothing of magnum's images changed, but the site never built them: they are planned,
+    and only they (their common parents were built already)."""
+    plan = plan_of("enable-magnum", NO_IB)
+    assert {"magnum-api", "magnum-conductor", "magnum-base"} <= set(plan.names)
+    assert [name for name in plan.names if not name.startswith("magnum-")] == []
+    [api] = [image for image in plan.images if image.name == "magnum-api"]
+    assert any("now deploys it" in line for line in api.why())
+
+
+def test_the_render_cache_key_covers_the_site_regexes() -> None:
+    config = BuildConfig("conf", "", (), None, ("^keystone",))
+    other = BuildConfig("conf", "", (), None, ("^keystone", "^magnum"))
+    assert config.key() != other.key()
+    assert config.key() == BuildConfig("conf", "", (), None, ("^keystone",)).key()

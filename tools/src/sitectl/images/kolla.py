@@ -86,10 +86,12 @@ class BuildConfig:
         for part in (
             CACHE_FORMAT,
             metadata.version("kolla"),
+            Path(__file__).read_text(encoding="utf-8"),  # the code that makes a Render
             conf,
             self.template_override,
             json.dumps([content for _, content in self.override_files]),
             self.registry or "",
+            json.dumps(self.site_regexes),  # which images the site builds
         ):
             digest.update(part.encode())
             digest.update(b"\0")

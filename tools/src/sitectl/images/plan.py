@@ -175,6 +175,7 @@ def plan(
         direct = compare(
             repo, base, head, inputs, base_config, base_render, head_config, head_render
         )
+        _add_newly_built(direct, base_render, head_render, inputs)
     if wanted is not None:
         _add_requested(direct, head_render, wanted, requested or "")
 
@@ -188,6 +189,22 @@ def plan(
             pins[head],
         )
     return result
+
+
+def _add_newly_built(
+    direct: dict[str, list[Reason]],
+    base_render: kolla.Render,
+    head_render: kolla.Render,
+    inputs: Sequence[str],
+) -> None:
+    """Images the head builds and the base did not (a service was enabled): nothing of them
+    changed, but no image of theirs has been built for this site yet."""
+    config_files = tuple(f for f in inputs if f not in REQUIREMENTS)
+    for name in sorted(set(head_render.site_images) - set(base_render.site_images)):
+        reason = Reason(
+            "the environment now deploys it (overcloud_container_image_regexes)", config_files
+        )
+        direct.setdefault(name, []).append(reason)
 
 
 def _compile(requested: str | None) -> re.Pattern[str] | None:

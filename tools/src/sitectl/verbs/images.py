@@ -5,6 +5,7 @@ sitectl images plan [ENV] [--base REF] [--head REF] [--also REGEX] [--pipeline F
 sitectl images render [ENV] [--out DIR]
 sitectl images pins --tag TAG [--all] [IMAGE ...]
 sitectl images tag-variables [--check]
+sitectl images scan-verdict REPORT... [--allowlist FILE] [--severity S] [--junit FILE]
 """
 
 import argparse
@@ -16,7 +17,7 @@ from pathlib import Path
 from sitectl import ci
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
-from sitectl.images import ipa, kolla, pins, tag_variables
+from sitectl.images import ipa, kolla, pins, scan, tag_variables
 from sitectl.images import pipeline as child_pipeline
 from sitectl.images import plan as planner
 from sitectl.kolla_playbooks import image_tag_variables
@@ -79,6 +80,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="only check that the committed table matches the installed kolla-ansible",
     )
 
+    verdict = actions.add_parser(
+        "scan-verdict",
+        help="whether the scanner's reports (trivy JSON) block the images, with the allowlist",
+    )
+    verdict.add_argument("reports", nargs="+", type=Path, metavar="REPORT")
+    verdict.add_argument(
+        "--allowlist",
+        type=Path,
+        metavar="FILE",
+        help=f"the site's accepted vulnerabilities (default: REPO/{scan.DEFAULT_ALLOWLIST})",
+    )
+    verdict.add_argument("--severity", default="CRITICAL", choices=scan.SEVERITIES)
+    verdict.add_argument(
+        "--include-unfixed", action="store_true", help="also block on vulnerabilities with no fix"
+    )
+    verdict.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here")
+
     elements = actions.add_parser(
         "ipa-elements",
         help="the IPA image's diskimage-builder elements, expanded by diskimage-builder",
@@ -107,6 +125,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         print("elements: " + " ".join(requested))
         print("expanded: " + " ".join(ipa.expand(requested)))
         return 0
+    if args.images_action == "scan-verdict":
+        return run_scan_verdict(ctx, args)
     if args.images_action == "tag-variables":
         return run_tag_variables(ctx, args.check)
     if args.images_action == "ipa-artifacts":
@@ -118,6 +138,20 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     pins.update(ctx.repo, args.tag, args.images, everything=args.all)
     print(f"{pins.PIN_FILE}: {', '.join(args.images) or 'all images'} -> {args.tag}")
     return 0
+
+
+def run_scan_verdict(ctx: Context, args: argparse.Namespace) -> int:
+    entries, expired = scan.load_allowlist(
+        args.allowlist or ctx.repo / scan.DEFAULT_ALLOWLIST, datetime.date.today()
+    )
+    reports = dict(scan.load_report(path) for path in args.reports)
+    verdict = scan.judge(
+        reports, entries, expired, args.severity, ignore_unfixed=not args.include_unfixed
+    )
+    sys.stdout.write(scan.text(verdict, args.severity))
+    if args.junit is not None:
+        write_atomically(args.junit, scan.junit(verdict))
+    return 0 if verdict.passed else 1
 
 
 def run_tag_variables(ctx: Context, check: bool) -> int:
