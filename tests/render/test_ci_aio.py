@@ -18,7 +18,18 @@ from .plaintexts import leaks
 
 pytestmark = pytest.mark.slow
 
-META_KEYS = {"format", "environment", "ref", "commit", "input_hash", "services", "hosts", "tools"}
+META_KEYS = {
+    "format",
+    "environment",
+    "ref",
+    "commit",
+    "input_hash",
+    "services",
+    "hosts",
+    "tools",
+    "vault",
+    "generated_secrets",
+}
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -39,6 +50,8 @@ def test_render_json_contract(ci_aio: Path) -> None:
     assert meta["hosts"] == ["aio"]
     assert set(meta["tools"]) == {"kayobe", "kolla-ansible", "ansible-core"}
     assert meta["tools"]["kayobe"] == "21.0.0"
+    assert meta["vault"] == "decrypted"
+    assert meta["generated_secrets"] == []  # ci-aio commits every kolla password
 
 
 def test_layout(ci_aio: Path) -> None:

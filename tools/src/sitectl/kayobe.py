@@ -35,6 +35,11 @@ PASSED_THROUGH = (
     "HTTPS_PROXY",
     "NO_PROXY",
 )
+# kayobe keeps an environment's dependencies in a set: where the dependencies leave their
+# order open (example-site's four mixins), the layering then follows Python's string hashing
+# and changes from run to run, and with it every merged list. A fixed seed makes it the same
+# on every run and every machine (sitectl envs names such groups).
+HASH_SEED = {"PYTHONHASHSEED": "0"}
 MAX_ERROR_LINES = 20
 MAX_LINE_LENGTH = 400
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -72,6 +77,7 @@ def environment(repo: Path, password: str | None, scratch: Path) -> dict[str, st
         ANSIBLE_LOCAL_TEMP=str(scratch),
         TMPDIR=str(scratch),
         ANSIBLE_NOCOLOR="1",
+        **HASH_SEED,
     )
     if password is not None:
         env["KAYOBE_VAULT_PASSWORD"] = password  # never on a command line

@@ -31,7 +31,7 @@ from pathlib import Path
 from sitectl import progress
 from sitectl.aio.state import State
 from sitectl.errors import SiteError
-from sitectl.kayobe import ansible_errors
+from sitectl.kayobe import HASH_SEED, ansible_errors
 from sitectl.redact import redact_text, secrets_pattern
 from sitectl.repo import cache_dir, environments_dir, kayobe_config_dir, venv_bin
 
@@ -113,6 +113,7 @@ class Runner:
         env["ANSIBLE_LOG_PATH"] = str(self.logs / "ansible.log")
         env["ANSIBLE_NOCOLOR"] = "1"
         env["ANSIBLE_LOCAL_TEMP"] = str(scratch)
+        env.update(HASH_SEED)  # the same layering on every run
         if self.options.password is not None:
             env["KAYOBE_VAULT_PASSWORD"] = self.options.password  # never on a command line
         return env

@@ -10,6 +10,7 @@ import os
 import subprocess
 
 from sitectl.errors import SiteError
+from sitectl.kayobe import HASH_SEED
 from sitectl.repo import kayobe_config_dir, venv_bin
 from sitectl.vault import find_password
 from sitectl.verbs import Context, Verb
@@ -27,6 +28,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env["KAYOBE_CONFIG_PATH"] = str(kayobe_config_dir(ctx.repo))
     env["PATH"] = f"{venv_bin()}{os.pathsep}{env.get('PATH', os.defpath)}"
+    env.update(HASH_SEED)  # the same environment layering as every render and CI run
     password = find_password(ctx.repo, ctx.vault_password_file)
     if password is not None:
         env["KAYOBE_VAULT_PASSWORD"] = password.value
