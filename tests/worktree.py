@@ -24,3 +24,17 @@ def copy_tree(source: Path, target: Path) -> None:
             (target / name).symlink_to(os.readlink(path))
         elif path.is_file():
             shutil.copy2(path, target / name)
+
+
+def git(repo: Path, *args: str) -> str:
+    """`git -C repo ARGS` with a fixed test identity; its stdout."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    }
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout

@@ -51,7 +51,7 @@ def test_guard_data_follows_redact_rules() -> None:
         "db_password": CLEAR_OLD,
         "tokens": TOKEN_DB,
         "nested": {"secret": {"deep": 42}},
-        "ssh_private_key_path": "/home/x/.ssh/id_rsa",
+        "ssh_private_key_path": "/srv/deploy/.ssh/id_rsa",
         "certificate": PEM,
         "plain": "visible",
     }
@@ -59,7 +59,7 @@ def test_guard_data_follows_redact_rules() -> None:
     assert guarded["db_password"].startswith("<redacted:") and CLEAR_OLD not in str(guarded)
     assert guarded["tokens"] == TOKEN_DB
     assert guarded["nested"]["secret"]["deep"].startswith("<redacted:")
-    assert guarded["ssh_private_key_path"] == "/home/x/.ssh/id_rsa"
+    assert guarded["ssh_private_key_path"] == "/srv/deploy/.ssh/id_rsa"
     assert "MIIE" not in guarded["certificate"]
     assert guarded["plain"] == "visible"
 

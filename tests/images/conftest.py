@@ -3,13 +3,11 @@ changes on branches, and kolla renders (cached by input hash, so each is rendere
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.worktree import copy_tree
+from tests.worktree import copy_tree, git
 
 from sitectl.images import plan as planner
 from sitectl.images.kolla import BuildConfig, Render
@@ -34,19 +32,6 @@ def _edit_text(path: Path, old: str, new: str) -> str:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     return text.replace(old, new, 1)
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-    }
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
-    ).stdout
 
 
 @pytest.fixture(scope="session")

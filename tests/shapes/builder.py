@@ -18,14 +18,13 @@ render stays cheap. Nothing here copies a public repository.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ansible.parsing.vault import VaultLib, VaultSecret
+from tests.worktree import git
 
 PASSWORD = "shapes-test-vault-password"
 # A secret the flat shape keeps inline-vaulted; tests look for it in every output.
@@ -56,23 +55,10 @@ class Shape:
         return root
 
 
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "shapes",
-        "GIT_AUTHOR_EMAIL": "shapes@example.invalid",
-        "GIT_COMMITTER_NAME": "shapes",
-        "GIT_COMMITTER_EMAIL": "shapes@example.invalid",
-    }
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
-    ).stdout.strip()
-
-
 def commit(repo: Path, message: str) -> str:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--allow-empty", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
+    return git(repo, "rev-parse", "HEAD").strip()
 
 
 def encrypt(plaintext: str) -> str:

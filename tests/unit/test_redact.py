@@ -106,14 +106,14 @@ def test_key_material_under_key_names() -> None:
     data = {
         "fernet_key": fernet,
         "api_keys": [fernet],
-        "ssh_key": "/home/stack/.ssh/id_rsa",
+        "ssh_key": "/srv/deploy/.ssh/id_rsa",
         "sort_key": "name",
         "monkey": fernet,
     }
     assert redact(data) == {
         "fernet_key": MARKER,
         "api_keys": [MARKER],
-        "ssh_key": "/home/stack/.ssh/id_rsa",
+        "ssh_key": "/srv/deploy/.ssh/id_rsa",
         "sort_key": "name",
         "monkey": fernet,
     }
