@@ -22,6 +22,7 @@ OPERATOR_VARIABLES = (
     "KAYOBE_CONFIG_PATH",
     "KAYOBE_ENVIRONMENT",
     "ANSIBLE_VAULT_PASSWORD_FILE",
+    "DOCKER_HOST",
 )
 
 # What a CI job (GitLab's own variables, the pipeline's secrets) would leak into the tests:
@@ -60,29 +61,27 @@ def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def run_sitectl(
+    *args: object,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m sitectl ARGS` in a subprocess with this (the toolchain's) python, in a clean
+    environment plus `env`, from `cwd` (default: the repository root); text, captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "sitectl", *map(str, args)],
+        cwd=cwd or REPO_ROOT,
+        env=clean_environment(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
 @pytest.fixture
 def sitectl() -> RunSitectl:
-    """Run `python -m sitectl ARGS` in a subprocess with this (the toolchain's) python.
-
-    Keyword arguments: cwd (default: the repository root), env (added to a clean
-    environment), timeout (seconds). Returns the CompletedProcess (text, captured).
-    """
-
-    def run(
-        *args: object,
-        cwd: Path | None = None,
-        env: Mapping[str, str] | None = None,
-        timeout: float = 600,
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "sitectl", *map(str, args)],
-            cwd=cwd or REPO_ROOT,
-            env=clean_environment(env),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-
-    return run
+    """run_sitectl, as a fixture: keyword arguments cwd, env, timeout."""
+    return run_sitectl

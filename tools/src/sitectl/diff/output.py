@@ -15,13 +15,13 @@ import os
 import re
 import shutil
 import tempfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from sitectl.diff import html, markdown, summary
 from sitectl.diff.model import Report
 from sitectl.diff.secrets import scrub
 from sitectl.errors import SiteError
+from sitectl.junit import Case, Suite, document
 
 FILES = ("report.md", "report.html", "report.json", "report.diff", "junit.xml")
 FORMATS = {"md": "report.md", "html": "report.html", "json": "report.json", "diff": "report.diff"}
@@ -49,36 +49,21 @@ def junit(report: Report) -> str:
     """JUnit XML for GitLab's test widget: did each side render?"""
     env = report.environment
     sides = report.renders or {"base": None, "head": None}
-    failures = sum(1 for error in sides.values() if error)
-    suites = ET.Element("testsuites", name="sitectl diff", tests=str(len(sides)))
-    suites.set("failures", str(failures))
-    suite = ET.SubElement(
-        suites,
-        "testsuite",
-        name=f"config-diff {env}",
-        tests=str(len(sides)),
-        failures=str(failures),
-        errors="0",
-        skipped="0",
-        time=f"{report.duration_s:.1f}",
-    )
+    cases = []
     for side, error in sides.items():
         label = report.base.label if side == "base" else report.head.label
-        case = ET.SubElement(
-            suite, "testcase", classname=f"config-diff.{env}", name=f"{env} {side} renders"
-        )
+        name, classname = f"{env} {side} renders", f"config-diff.{env}"
         if report.plan.mode == "none":
-            ET.SubElement(case, "skipped", message=f"not rendered: {report.plan.reason}")
+            cases.append(Case(name, classname, skipped=f"not rendered: {report.plan.reason}"))
         elif error:
-            failure = ET.SubElement(case, "failure", message=f"{env} does not render at {label}")
-            failure.text = error
+            cases.append(
+                Case(name, classname, failure=f"{env} does not render at {label}", details=error)
+            )
         else:
-            out = ET.SubElement(case, "system-out")
-            out.text = f"{label}: rendered. {summary.headline(report)}"
-    if report.plan.mode == "none":
-        suite.set("skipped", str(len(sides)))
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+            cases.append(
+                Case(name, classname, output=f"{label}: rendered. {summary.headline(report)}")
+            )
+    return document("sitectl diff", [Suite(f"config-diff {env}", cases, seconds=report.duration_s)])
 
 
 def write(directory: Path, files: dict[str, str]) -> Path:

@@ -27,6 +27,7 @@ from typing import Any
 import jinja2
 
 from sitectl.errors import SiteError
+from sitectl.files import write_atomically
 from sitectl.progress import step
 from sitectl.repo import cache_dir, venv_bin
 
@@ -270,25 +271,31 @@ def render(repo: Path, config: BuildConfig, keep_dir: Path | None = None) -> Ren
     return result
 
 
-def _run_kolla(config: BuildConfig, work: Path) -> Render:
-    config_path = work / "config"
-    config_path.mkdir()
-    conf = config.conf
-    # The conf names kayobe's config path for template-override.j2: point it here.
-    generated = config_path / "template-override.j2"
+def write_config(config: BuildConfig, directory: Path) -> Path:
+    """kolla-build.conf and kayobe's generated template-override.j2 in `directory`, with the
+    conf pointing at that copy of the override; returns the conf's path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    generated = directory / "template-override.j2"
     generated.write_text(config.template_override, encoding="utf-8")
+    # The conf names kayobe's config path for template-override.j2: point it here.
     conf = re.sub(
         r"^template_override=.*/template-override\.j2$",
         f"template_override={generated}",
-        conf,
+        config.conf,
         count=1,
         flags=re.MULTILINE,
     )
-    (config_path / "kolla-build.conf").write_text(conf, encoding="utf-8")
+    path = directory / "kolla-build.conf"
+    path.write_text(conf, encoding="utf-8")
+    return path
+
+
+def _run_kolla(config: BuildConfig, work: Path) -> Render:
+    conf = write_config(config, work / "config")
     command = [
         str(venv_bin() / "kolla-build"),
         "--config-file",
-        str(config_path / "kolla-build.conf"),
+        str(conf),
         "--template-only",
         "--work-dir",
         str(work / "work"),
@@ -373,12 +380,7 @@ def site_images(images: Mapping[str, Image], regexes: Iterable[str]) -> tuple[st
 
 
 def _write_cache(path: Path, content: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=".tmp-", suffix=".json", delete=False
-    ) as handle:
-        json.dump(content, handle, sort_keys=True)
-    os.replace(handle.name, path)
+    write_atomically(path, json.dumps(content, sort_keys=True))
     olds = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in olds[CACHE_ENTRIES:]:
         old.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ import yaml
 
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
+from sitectl.images.tag_variables import read_table
 
 PIN_FILE = Path("etc", "kayobe", "kolla-image-tags.yml")
 HEADER = """\
@@ -32,6 +33,14 @@ def read(repo: Path) -> dict[str, str]:
     if not isinstance(tags, dict) or "openstack" not in tags:
         raise SiteError(f"{PIN_FILE} has no kolla_image_tags.openstack.")
     return {str(k): str(v) for k, v in tags.items()}
+
+
+def deployed(repo: Path, images: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Split built images into those kolla-ansible deploys (they have a tag variable in the
+    generated table) and build-only parents (base, openstack-base, *-base), which get no pin."""
+    known = set(read_table(repo).values())
+    images = list(dict.fromkeys(images))
+    return [i for i in images if i in known], [i for i in images if i not in known]
 
 
 def update(repo: Path, tag: str, images: Iterable[str], everything: bool = False) -> str:

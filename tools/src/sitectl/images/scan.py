@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,7 @@ from typing import Any
 import yaml
 
 from sitectl.errors import SiteError
+from sitectl.junit import Case, Suite, document
 
 SEVERITIES = ("UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL")
 DEFAULT_ALLOWLIST = Path("kolla-images", "scan-allowlist.yml")
@@ -238,23 +238,15 @@ def _line(v: Vulnerability) -> str:
 
 def junit(verdict: Verdict) -> str:
     """One test case per image: GitLab's test widget shows which image is blocked and why."""
-    failures = sum(1 for image in verdict.images if image.blocking)
-    suites = ET.Element("testsuites", name="image scan", tests=str(len(verdict.images)))
-    suite = ET.SubElement(
-        suites,
-        "testsuite",
-        name="image scan",
-        tests=str(len(verdict.images)),
-        failures=str(failures),
-        errors="0",
-        skipped="0",
-    )
-    for image in verdict.images:
-        case = ET.SubElement(suite, "testcase", classname="images.scan", name=image.image)
-        if image.blocking:
-            failure = ET.SubElement(
-                case, "failure", message=f"{len(image.blocking)} vulnerabilities not allowed"
-            )
-            failure.text = "\n".join(_line(v) for v in image.blocking)
-    ET.indent(suites)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+    cases = [
+        Case(
+            name=image.image,
+            classname="images.scan",
+            failure=f"{len(image.blocking)} vulnerabilities not allowed"
+            if image.blocking
+            else None,
+            details="\n".join(_line(v) for v in image.blocking),
+        )
+        for image in verdict.images
+    ]
+    return document("image scan", [Suite("image scan", cases)])

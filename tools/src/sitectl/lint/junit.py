@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from sitectl.junit import Case, Suite, document
 from sitectl.lint.checks import Result
 
 
-def junit(results: Sequence[Result]) -> bytes:
-    failures = sum(not r.passed for r in results)
-    root = ET.Element(
-        "testsuites", name="sitectl lint", tests=str(len(results)), failures=str(failures)
-    )
-    suite = ET.SubElement(
-        root, "testsuite", name="lint", tests=str(len(results)), failures=str(failures)
-    )
-    for result in results:
-        case = ET.SubElement(
-            suite, "testcase", classname="lint", name=result.check, time=str(result.seconds)
+def junit(results: Sequence[Result]) -> str:
+    cases = [
+        Case(
+            name=result.check,
+            classname="lint",
+            seconds=result.seconds,
+            failure=None if result.passed else f"{result.check} found problems",
+            details=result.output,
         )
-        if not result.passed:
-            failure = ET.SubElement(case, "failure", message=f"{result.check} found problems")
-            failure.text = result.output
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+        for result in results
+    ]
+    return document("sitectl lint", [Suite("lint", cases)])

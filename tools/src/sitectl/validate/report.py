@@ -7,12 +7,12 @@ passed; a failure lists that rule's findings. Files are written atomically.
 """
 
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from itertools import groupby
 
+from sitectl.junit import Case, Suite, document
 from sitectl.validate.finding import Finding
-from sitectl.validate.runner import EnvironmentReport, plural
+from sitectl.validate.runner import EnvironmentReport, RuleResult, plural
 
 SITE_WIDE = "(site-wide)"
 
@@ -58,43 +58,36 @@ def as_json(reports: Sequence[EnvironmentReport]) -> str:
     return json.dumps(findings, indent=2) + "\n"
 
 
-def junit(reports: Sequence[EnvironmentReport]) -> bytes:
-    root = ET.Element("testsuites", name="sitectl validate")
-    totals = {"tests": 0, "failures": 0, "skipped": 0}
-    for report in reports:
-        suite = ET.SubElement(root, "testsuite", name=report.environment)
-        counts = {"tests": 0, "failures": 0, "skipped": 0}
-        for result in report.results:
-            counts["tests"] += 1
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=f"validate.{report.environment}",
-                name=f"{result.rule.ID}: {result.rule.DESCRIPTION}",
-                time=f"{result.seconds:.3f}",
+def junit(reports: Sequence[EnvironmentReport]) -> str:
+    return document(
+        "sitectl validate",
+        [
+            Suite(
+                report.environment,
+                [_junit_case(report, r) for r in report.results],
+                seconds=report.seconds,
             )
-            if result.findings:
-                counts["failures"] += 1
-                failure = ET.SubElement(
-                    case,
-                    "failure",
-                    type=result.rule.ID,
-                    message=f"{plural(len(result.findings), 'finding')}: "
-                    f"{result.findings[0].message.splitlines()[0]}",
-                )
-                failure.text = "\n\n".join(_junit_text(f) for f in result.findings)
-            elif result.skipped:
-                counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=result.skipped)
-        suite.set("time", f"{report.seconds:.3f}")
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
-    for key, value in totals.items():
-        root.set(key, str(value))
-    root.set("time", f"{sum(r.seconds for r in reports):.3f}")
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+            for report in reports
+        ],
+    )
+
+
+def _junit_case(report: EnvironmentReport, result: RuleResult) -> Case:
+    failure = None
+    if result.findings:
+        failure = (
+            f"{plural(len(result.findings), 'finding')}: "
+            f"{result.findings[0].message.splitlines()[0]}"
+        )
+    return Case(
+        name=f"{result.rule.ID}: {result.rule.DESCRIPTION}",
+        classname=f"validate.{report.environment}",
+        seconds=result.seconds,
+        failure=failure,
+        failure_type=result.rule.ID,
+        details="\n\n".join(_junit_text(f) for f in result.findings),
+        skipped=result.skipped or None,
+    )
 
 
 def _junit_text(finding: Finding) -> str:

@@ -3,6 +3,8 @@
 sitectl images plan [ENV] [--base REF] [--head REF] [--also REGEX] [--pipeline FILE]
                     [--format text|json]
 sitectl images render [ENV] [--out DIR]
+sitectl images build [ENV] [--plan FILE | REGEX ...] [--tag TAG] [--push] [--registry HOST:PORT]
+                     [--extra-config FILE] [--reports DIR]
 sitectl images pins --tag TAG [--all] [IMAGE ...]
 sitectl images tag-variables [--check]
 sitectl images scan-verdict REPORT... [--allowlist FILE] [--severity S] [--junit FILE]
@@ -17,7 +19,7 @@ from pathlib import Path
 from sitectl import ci
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
-from sitectl.images import ipa, kolla, pins, scan, tag_variables
+from sitectl.images import build, ipa, kolla, pins, scan, tag_variables
 from sitectl.images import pipeline as child_pipeline
 from sitectl.images import plan as planner
 from sitectl.kolla_playbooks import image_tag_variables
@@ -62,6 +64,45 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add_environment(render)
     render.add_argument("--out", type=Path, metavar="DIR", help="write the rendered tree here")
+
+    builder = actions.add_parser(
+        "build",
+        help="build the planned (or named) images with real kolla-build, and push them",
+        description="kolla-build on the kolla-build.conf and template overrides kayobe writes "
+        "for the environment's image builder, on the container engine DOCKER_HOST points at. "
+        "Without --plan or REGEX: the images the site builds (overcloud_container_image_regexes).",
+    )
+    add_environment(builder)
+    chosen = builder.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--plan",
+        type=Path,
+        metavar="FILE",
+        help="exactly the images of a plan (`sitectl images plan --format json`)",
+    )
+    chosen.add_argument("regexes", nargs="*", default=[], metavar="REGEX", help="kolla regexes")
+    builder.add_argument("--tag", help="default: the environment's kolla_tag")
+    builder.add_argument("--push", action="store_true", help="push each image once built")
+    builder.add_argument(
+        "--registry", metavar="HOST:PORT", help="default: the environment's kolla_docker_registry"
+    )
+    builder.add_argument(
+        "--extra-config",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="another kolla-build.conf, read after the site's (repeatable)",
+    )
+    builder.add_argument("--threads", type=int, metavar="N", help="kolla-build's build threads")
+    builder.add_argument(
+        "--reports",
+        type=Path,
+        default=Path("reports/images"),
+        metavar="DIR",
+        help="build.json, build.xml (JUnit), build.md, build.log and logs/IMAGE.log "
+        "(default: reports/images)",
+    )
 
     pin = actions.add_parser("pins", help=f"record pushed images' tag in {pins.PIN_FILE}")
     pin.add_argument("--tag", required=True)
@@ -119,6 +160,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         return run_plan(ctx, args)
     if args.images_action == "render":
         return run_render(ctx, args)
+    if args.images_action == "build":
+        return run_build(ctx, args)
     if args.images_action == "ipa-elements":
         variables = planner.builder_variables(ctx.repo, environment(args), ctx.vault_password_file)
         requested = ipa.dib_elements(variables)
@@ -135,8 +178,14 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if not args.images and not args.all:
         raise SiteError("name the images to pin, or pass --all.")
-    pins.update(ctx.repo, args.tag, args.images, everything=args.all)
-    print(f"{pins.PIN_FILE}: {', '.join(args.images) or 'all images'} -> {args.tag}")
+    pinned, parents = pins.deployed(ctx.repo, args.images)
+    if parents:
+        print(f"not pinned (kolla-ansible deploys no such image): {', '.join(parents)}")
+    if not pinned and not args.all:
+        print(f"{pins.PIN_FILE}: unchanged")
+        return 0
+    pins.update(ctx.repo, args.tag, pinned, everything=args.all)
+    print(f"{pins.PIN_FILE}: {', '.join(pinned) or 'all images'} -> {args.tag}")
     return 0
 
 
@@ -201,6 +250,34 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(result.text())
     return 0
+
+
+def run_build(ctx: Context, args: argparse.Namespace) -> int:
+    if args.plan and args.regexes:
+        raise SiteError("give --plan or REGEX, not both.")
+    if args.environment_option is not None and args.environment:
+        # With --env, the first positional is a regex, not ENV.
+        args.regexes = [args.environment, *args.regexes]
+        args.environment = None
+    regexes = build.regexes_of_plan(args.plan) if args.plan else tuple(args.regexes)
+    if args.plan and not regexes:
+        print(f"{args.plan}: the plan has no image to build.")
+        return 0
+    config = kolla.build_config(
+        planner.builder_variables(ctx.repo, environment(args), ctx.vault_password_file)
+    )
+    request = build.Request(
+        regexes=regexes,
+        tag=args.tag,
+        registry=args.registry,
+        push=args.push,
+        extra_config=tuple(args.extra_config),
+        threads=args.threads,
+    )
+    outcome = build.build(config, request, args.reports)
+    sys.stdout.write(outcome.text())
+    print(f"reports: {args.reports}/build.md, build.json, build.xml, logs/")
+    return 0 if outcome.passed else 1
 
 
 def run_render(ctx: Context, args: argparse.Namespace) -> int:

@@ -1,0 +1,222 @@
+"""Test harness: a real Docker engine, a real image registry and a Debian base image, all on
+this machine, started by the tests and stopped by them whatever happens.
+
+Everything here is what this machine needs and a real image builder does not; none of it is in
+tools/ or changes what a site builds:
+- dockerd runs with its networking features off (this sandbox has no iptables or bridges), its
+  default ulimits at the host's, and its state under .cache/test-engine (a warm layer cache
+  for the next run on the same machine);
+- no image registry is reachable, so the base image is made here with debootstrap and
+  `docker import`, and the registry is Debian's docker-registry on 127.0.0.1;
+- Debian's docker.io, debootstrap and docker-registry are installed with apt when missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+STATE = REPO / ".cache" / "test-engine"
+# binary: the Debian package that provides it
+PACKAGES = {
+    "dockerd": "docker.io",
+    "debootstrap": "debootstrap",
+    "docker-registry": "docker-registry",
+}
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+
+
+def ensure_installed(binaries: dict[str, str] = PACKAGES) -> None:
+    """apt-get install the packages of missing binaries; a failed test says which and why."""
+    missing = sorted({pkg for binary, pkg in binaries.items() if shutil.which(binary) is None})
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        pytest.fail(f"the container tests need {', '.join(missing)}: install them (as root).")
+    proc = subprocess.run(
+        ["apt-get", "install", "-y", "--no-install-recommends", *missing],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"apt-get could not install {', '.join(missing)} (exit {proc.returncode}); the "
+            "container tests need them:\n" + "\n".join(proc.stderr.splitlines()[-10:])
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen, name: str) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@dataclass
+class Engine:
+    """A running dockerd; `env` is what a client (docker, kolla-build, sitectl) is given."""
+
+    host: str  # DOCKER_HOST
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DOCKER_HOST": self.host}
+
+    def docker(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            ["docker", *args], capture_output=True, text=True, check=False, env=self.env
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(f"docker {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
+        return proc
+
+    def has_image(self, reference: str) -> bool:
+        return self.docker("image", "inspect", reference, check=False).returncode == 0
+
+
+@contextmanager
+def engine() -> Iterator[Engine]:
+    """dockerd on a private socket, stopped by its pid at the end."""
+    ensure_installed()
+    data_root = STATE / "docker"
+    data_root.mkdir(parents=True, exist_ok=True)
+    run_dir = Path(tempfile.mkdtemp(prefix="ste-", dir="/tmp"))  # short: socket paths
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    host = f"unix://{run_dir}/docker.sock"
+    log = STATE / "dockerd.log"
+    command = [
+        "dockerd",
+        "--iptables=false",
+        "--ip6tables=false",
+        "--ip-forward=false",
+        "--ip-masq=false",
+        "--bridge=none",
+        "--storage-driver=overlay2",
+        f"--data-root={data_root}",
+        f"--exec-root={run_dir / 'exec'}",
+        f"--pidfile={run_dir / 'docker.pid'}",
+        f"--host={host}",
+        f"--default-ulimit=nofile={soft}:{hard}",
+    ]
+    with log.open("w") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        started = Engine(host, process, log)
+        deadline = time.monotonic() + 60
+        while started.docker("version", check=False).returncode != 0:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"dockerd did not start; its log:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield started
+    finally:
+        _stop(process, "dockerd")
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Registry:
+    address: str  # HOST:PORT
+
+    def get(self, path: str) -> dict:
+        with urllib.request.urlopen(f"http://{self.address}{path}", timeout=10) as response:
+            return json.loads(response.read() or b"{}")
+
+
+@contextmanager
+def registry(root: Path) -> Iterator[Registry]:
+    """Debian's docker-registry (the CNCF distribution registry) on 127.0.0.1."""
+    ensure_installed()
+    address = f"127.0.0.1:{free_port()}"
+    config = root / "registry.yml"
+    (root / "storage").mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        "version: 0.1\n"
+        "log: {level: warn}\n"
+        f"storage: {{filesystem: {{rootdirectory: {root / 'storage'}}}}}\n"
+        f"http: {{addr: {address}}}\n",
+        encoding="utf-8",
+    )
+    log = root / "registry.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            ["docker-registry", "serve", str(config)], stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        started = Registry(address)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                started.get("/v2/")
+                break
+            except (OSError, urllib.error.URLError, ValueError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"docker-registry did not start:\n{log.read_text()[-2000:]}")
+                time.sleep(0.3)
+        yield started
+    finally:
+        _stop(process, "docker-registry")
+
+
+def debian_image(engine: Engine, suite: str) -> str:
+    """`debian:SUITE` in the engine, made with debootstrap (minbase) and `docker import`; the
+    root file system is kept as a tarball under .cache/test-engine for later runs."""
+    reference = f"debian:{suite}"
+    if engine.has_image(reference):
+        return reference
+    tarball = STATE / f"debian-{suite}-minbase.tar"
+    if not tarball.exists():
+        with tempfile.TemporaryDirectory(prefix="debootstrap-", dir=STATE) as tmp:
+            target = Path(tmp) / "root"
+            proc = subprocess.run(
+                ["debootstrap", "--variant=minbase", suite, str(target), DEBIAN_MIRROR],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                pytest.fail(f"debootstrap {suite} failed:\n{proc.stdout[-2000:]}{proc.stderr}")
+            partial = tarball.with_suffix(".part")
+            subprocess.run(["tar", "-C", str(target), "-cf", str(partial), "."], check=True)
+            partial.rename(tarball)
+    with tarball.open("rb") as data:
+        proc = subprocess.run(
+            ["docker", "import", "-", reference],
+            stdin=data,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=engine.env,
+        )
+    if proc.returncode != 0:
+        pytest.fail(f"docker import of {tarball} failed: {proc.stderr}")
+    return reference
