@@ -3,7 +3,11 @@ it (kolla-build --template-only, offline, no container engine)."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
+import tarfile
+import urllib.request
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +18,11 @@ from sitectl.images.kolla import BuildConfig, Render
 pytestmark = pytest.mark.slow
 
 SiteRender = Callable[[str], tuple[BuildConfig, Render]]
-MLNX = "https://opendev.org/x/networking-mlnx"
+MLNX = (
+    "https://files.pythonhosted.org/packages/3f/c2/"
+    "ea27eed33cc313c8477283e7cc46993eeab51d8e98f53a59a1cdb0131b5d/networking-mlnx-21.0.0.tar.gz"
+)
+MLNX_SHA256 = "5216c44117d738c9d8b509e460faefa2242b9128c33180491a6c6528e453ee60"
 
 
 def test_every_image_the_site_builds_renders_from_its_parent(site_render: SiteRender) -> None:
@@ -51,7 +59,10 @@ def test_kolla_build_conf_is_kayobes(site_render: SiteRender) -> None:
     assert default["tag"] == ["2026.2-rocky-10"]  # from the pin file
     overrides = default["template_override"]
     assert overrides[0].endswith("/template-override.j2")  # kayobe's kolla_build_blocks
-    assert [o.rsplit("/", 2)[-2:] for o in overrides[1:]] == [["templates", "neutron-server.j2"]]
+    assert [o.rsplit("/", 2)[-2:] for o in overrides[1:]] == [
+        ["templates", "base-ca-certificates.j2"],
+        ["templates", "neutron-server.j2"],
+    ]
     assert "{% extends parent_template %}" in config.template_override
 
 
@@ -71,8 +82,26 @@ def test_infiniband_adds_networking_mlnx_to_neutron_server_and_nova_compute(
     for image in ("neutron-server", "nova-compute"):
         section = f"{image}-plugin-networking-mlnx"
         source = render.images[image].sources[section]
-        assert source == {"type": ["git"], "location": [MLNX], "reference": ["stable/2026.2"]}
+        assert source == {"type": ["url"], "location": [MLNX]}
     assert not any("mlnx" in s for s in render.images["neutron-base"].sources)
+    # The eswitch agent image installs the same release.
+    assert (
+        "RUN python3 -m pip --no-cache-dir install --upgrade -c "
+        "/requirements/upper-constraints.txt networking-mlnx==21.0.0"
+        in (render.images["neutron-mlnx-agent"].dockerfile)
+    )
+
+
+def test_the_networking_mlnx_source_exists_and_is_the_pinned_release() -> None:
+    """The URL kolla-build fetches for the plugin serves the release whose digest the
+    infiniband environment documents, and it is an sdist of networking-mlnx 21.0.0."""
+    with urllib.request.urlopen(MLNX, timeout=60) as response:
+        data = response.read()
+    assert hashlib.sha256(data).hexdigest() == MLNX_SHA256
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        info = archive.extractfile("networking-mlnx-21.0.0/PKG-INFO")
+        assert info is not None
+        assert "Version: 21.0.0" in info.read().decode()
 
 
 def test_without_infiniband_no_networking_mlnx(site_render: SiteRender) -> None:
