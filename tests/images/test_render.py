@@ -6,9 +6,12 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import subprocess
+import sys
 import tarfile
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -102,6 +105,44 @@ def test_the_networking_mlnx_source_exists_and_is_the_pinned_release() -> None:
         info = archive.extractfile("networking-mlnx-21.0.0/PKG-INFO")
         assert info is not None
         assert "Version: 21.0.0" in info.read().decode()
+        sources = [
+            archive.extractfile(m).read().decode()  # type: ignore[union-attr]
+            for m in archive.getmembers()
+            if m.name.endswith(".py") and "/tests/" not in m.name
+        ]
+    # What the images need for it beyond pip's own dependencies (pyzmq, pyroute2): the
+    # release imports neither libvirt nor ethtool, so no distribution package is added.
+    imported = {
+        m.group(1)
+        for text in sources
+        for m in re.finditer(r"^\s*(?:import|from)\s+(\w+)", text, re.MULTILINE)
+    }
+    assert {"zmq", "pyroute2"} <= imported
+    assert not {"libvirt", "ethtool"} & imported
+
+
+def test_the_networking_mlnx_source_builds(tmp_path: Path) -> None:
+    """pip builds the pinned sdist into a wheel, as kolla's plugin install does."""
+    sdist = tmp_path / "networking-mlnx-21.0.0.tar.gz"
+    with urllib.request.urlopen(MLNX, timeout=60) as response:
+        sdist.write_bytes(response.read())
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--wheel-dir",
+            str(tmp_path),
+            str(sdist),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert list(tmp_path.glob("networking_mlnx-21.0.0-*.whl"))
 
 
 def test_without_infiniband_no_networking_mlnx(site_render: SiteRender) -> None:
