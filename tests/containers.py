@@ -49,13 +49,12 @@ def ensure_installed(binaries: dict[str, str] = PACKAGES) -> None:
         return
     if os.geteuid() != 0:
         pytest.fail(f"the container tests need {', '.join(missing)}: install them (as root).")
-    proc = subprocess.run(
-        ["apt-get", "install", "-y", "--no-install-recommends", *missing],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-    )
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    proc = subprocess.run(install, capture_output=True, text=True, check=False, env=env)
+    if proc.returncode != 0:  # perhaps stale package lists: refresh them once
+        subprocess.run(["apt-get", "update"], capture_output=True, check=False, env=env)
+        proc = subprocess.run(install, capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
         pytest.fail(
             f"apt-get could not install {', '.join(missing)} (exit {proc.returncode}); the "
