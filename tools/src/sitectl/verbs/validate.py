@@ -10,11 +10,15 @@ environment. Exit status: 0 clean, 1 findings, 2 usage error.
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from sitectl.environments import label
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
+from sitectl.render import render
+from sitectl.schema import check as schema_check
+from sitectl.schema import rule as option_schema
 from sitectl.validate import report, runner
 from sitectl.validate.files import environment_names
 from sitectl.validate.rules import BY_ID, RULES
@@ -43,6 +47,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--rules", action="store_true", help="list the rules (id and description) and exit"
     )
     parser.add_argument("--explain", metavar="RULE", help="show a rule's documentation and exit")
+    parser.add_argument(
+        "--rendered",
+        action="store_true",
+        help="also check every rendered service config file against the options the services "
+        "register (oslo.config, at the pinned release); renders what the cache lacks",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="with --rendered: deprecations are errors too"
+    )
+    parser.add_argument(
+        "--services",
+        nargs="+",
+        metavar="SERVICE",
+        help="with --rendered: render and check only these kolla-ansible services",
+    )
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
@@ -52,7 +71,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             print(f"{rule.ID:<{width}}  {rule.STAGE:<5}  {rule.DESCRIPTION}")
         return 0
     if args.explain:
-        rule = BY_ID.get(args.explain)
+        rule = {**BY_ID, option_schema.ID: option_schema}.get(args.explain)
         if rule is None:
             raise SiteError(
                 f"no rule {args.explain!r}; sitectl validate --rules lists them: "
@@ -60,6 +79,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             )
         print((rule.__doc__ or rule.DESCRIPTION).strip())
         return 0
+    if (args.strict or args.services) and not args.rendered:
+        raise SiteError("--strict and --services go with --rendered.")
     known = environment_names(ctx.repo)
     if args.all and args.environments:
         raise SiteError("give one or more environments, or --all (not both).")
@@ -81,6 +102,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     for name in names:
         print(f"[validate] {label(name)}: checking ...", file=sys.stderr, flush=True)
         result = runner.validate(ctx.repo, name, ctx.vault_password_file)
+        if args.rendered:
+            rendered_check(ctx, name, result, strict=args.strict, services=args.services)
         print(f"[validate] {result.summary()}", file=sys.stderr, flush=True)
         reports.append(result)
     if args.junit is not None:
@@ -90,6 +113,44 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             raise SiteError(f"cannot write the JUnit report {args.junit}: {e}") from None
     sys.stdout.write(report.as_json(reports) if args.format == "json" else report.text(reports))
     return FINDINGS if any(r.findings for r in reports) else 0
+
+
+def rendered_check(
+    ctx: Context,
+    name: str | None,
+    result: runner.EnvironmentReport,
+    strict: bool,
+    services: list[str] | None,
+) -> None:
+    """The option-schema check on the environment's render, added to its report: the site's
+    problems as findings (deprecations only with --strict), kolla-ansible's own as notes."""
+    started = time.monotonic()
+    rendered = render(
+        ctx.repo, name, services=services, vault_password_file=ctx.vault_password_file
+    )
+    outcome = schema_check.check(ctx.repo, rendered, name)
+    errors = outcome.site("error") + (outcome.site("warning") if strict else [])
+    findings = [option_schema.finding(result.environment, p) for p in errors]
+    result.results.append(
+        runner.RuleResult(option_schema, findings, seconds=time.monotonic() - started)
+    )
+    if not strict:
+        result.notes += [f"warning: {line}" for line in schema_check.lines(outcome.site("warning"))]
+    own = outcome.kolla()
+    if own:
+        result.notes.append(
+            f"{len(own)} problems in kolla-ansible's own templates (not the site's):"
+        )
+        result.notes += [f"  {line}" for line in schema_check.lines(own)]
+    result.notes.append(
+        f"option-schema: {outcome.checked} rendered config files checked; "
+        + schema_check.skipped_summary(outcome.skipped)
+    )
+    if outcome.missing_namespaces:
+        result.notes.append(
+            "option namespaces that did not load (their options are unchecked): "
+            + ", ".join(outcome.missing_namespaces)
+        )
 
 
 VERB = Verb(

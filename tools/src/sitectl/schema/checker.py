@@ -1,0 +1,227 @@
+"""Check INI config files against the options the services register with oslo.config.
+
+This script runs in the schema virtualenv (the services' own packages at the pinned release),
+not in sitectl's: it imports oslo.config, keystoneauth1 and the services through oslo.config's
+generator entry points, and nothing of sitectl. Standard input: {"files": [{"path", "text",
+"namespaces"}]}; standard output: {"findings": [...], "missing_namespaces": [...]}.
+"""
+
+from __future__ import annotations
+
+import configparser
+import difflib
+import json
+import sys
+from typing import Any
+
+from oslo_config import cfg, generator
+
+REDACTED = ("<redacted:", "sealed-", "<render:")
+ERROR, WARNING = "error", "warning"
+
+
+def load_groups(namespaces: list[str], missing: set[str]) -> dict[str, dict[str, Any]]:
+    """{group: {option name: Opt}} of the namespaces, as oslo-config-generator lists them."""
+    groups: dict[str, dict[str, Any]] = {}
+    for namespace in namespaces:
+        try:
+            listed = generator._list_opts([namespace])  # the generator's own loader
+        except Exception:
+            missing.add(namespace)
+            continue
+        for _, pairs in listed:
+            for group, opts in pairs:
+                name = getattr(group, "name", group) or "DEFAULT"
+                for opt in opts:
+                    groups.setdefault(name, {})[opt.dest if opt.dest else opt.name] = opt
+                    groups[name][opt.name] = opt
+    return groups
+
+
+def auth_plugin_options(plugin: str) -> dict[str, Any]:
+    """The options keystoneauth registers at run time for `auth_type = PLUGIN`."""
+    try:
+        from keystoneauth1 import loading
+
+        options = loading.get_auth_plugin_conf_options(plugin)
+    except Exception:  # an unknown plugin: the group is checked as written
+        return {}
+    # oslo.config names them with dashes (auth-url); files use the dest (auth_url).
+    return {(o.dest or o.name.replace("-", "_")): o for o in options}
+
+
+def parse(text: str) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser(strict=False, interpolation=None, delimiters=("=",))
+    parser.optionxform = str  # option names are case-sensitive in oslo.config
+    parser.read_string(text)
+    return parser
+
+
+def check_file(entry: dict[str, Any], missing: set[str]) -> list[dict[str, Any]]:
+    groups = load_groups(entry["namespaces"], missing)
+    try:
+        parsed = parse(entry["text"])
+    except configparser.Error as e:
+        return [finding(entry, "", "", ERROR, "syntax", f"not valid INI: {e.message}")]
+    _dynamic_groups(parsed, groups)
+    where: dict[str, list[str]] = {}  # option name -> the groups that have it
+    for group, opts in sorted(groups.items()):
+        for name in opts:
+            where.setdefault(name, []).append(group)
+    found = []
+    sections = ["DEFAULT", *parsed.sections()]
+    for section in sections:
+        items = parsed.defaults() if section == "DEFAULT" else _own_items(parsed, section)
+        known = groups.get(section)
+        if known is None:
+            close = difflib.get_close_matches(section, list(groups), n=1, cutoff=0.85)
+            hint = f"did you mean [{close[0]}]?" if close else "its options are not checked"
+            found.append(
+                finding(
+                    entry,
+                    section,
+                    "",
+                    WARNING if not close else ERROR,
+                    "unknown-section",
+                    f"[{section}] is not a group this service registers; {hint}",
+                )
+            )
+            continue
+        for option, value in items.items():
+            found += check_option(entry, section, option, value, known, groups, where)
+    return found
+
+
+def _own_items(parsed: configparser.RawConfigParser, section: str) -> dict[str, str]:
+    """A section's own options (configparser mixes in DEFAULT's)."""
+    defaults = parsed.defaults()
+    return {
+        k: v
+        for k, v in parsed.items(section, raw=True)
+        if k not in defaults or parsed._sections[section].get(k) is not None  # type: ignore[attr-defined]
+    }
+
+
+def _dynamic_groups(parsed: configparser.RawConfigParser, groups: dict[str, dict]) -> None:
+    """Groups a service makes at run time: keystoneauth plugin options where a group sets
+    auth_type, and cinder's backend sections (named by enabled_backends)."""
+    for section in parsed.sections():
+        plugin = parsed.get(section, "auth_type", fallback=None)
+        if plugin and section in groups:
+            for name, opt in auth_plugin_options(plugin).items():
+                groups[section].setdefault(name, opt)
+    backends = parsed.defaults().get("enabled_backends", "")
+    if "backend_defaults" in groups:
+        for name in filter(None, (b.strip() for b in backends.split(","))):
+            groups.setdefault(name, dict(groups["backend_defaults"]))
+
+
+def check_option(
+    entry: dict, section: str, option: str, value: str, known: dict, groups: dict, where: dict
+) -> list[dict[str, Any]]:
+    opt = known.get(option)
+    if opt is None:
+        replacement = _deprecated_name(option, section, groups)
+        if replacement:
+            return [
+                finding(
+                    entry,
+                    section,
+                    option,
+                    WARNING,
+                    "deprecated-name",
+                    f"{option} is a deprecated name; use [{replacement[0]}] {replacement[1]}",
+                )
+            ]
+        if option in where:
+            others = where[option]
+            named = ", ".join(f"[{g}]" for g in others[:3])
+            more = f" and {len(others) - 3} more groups" if len(others) > 3 else ""
+            return [
+                finding(
+                    entry,
+                    section,
+                    option,
+                    ERROR,
+                    "wrong-section",
+                    f"{option} is not an option of [{section}]; it is one of {named}{more}",
+                )
+            ]
+        close = difflib.get_close_matches(option, list(known), n=1, cutoff=0.8)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return [
+            finding(
+                entry,
+                section,
+                option,
+                ERROR,
+                "unknown-option",
+                f"[{section}] has no option {option}{hint}",
+            )
+        ]
+    found = []
+    if not value.startswith(REDACTED):
+        try:
+            opt.type(value)
+        except (ValueError, TypeError) as e:
+            found.append(
+                finding(
+                    entry,
+                    section,
+                    option,
+                    ERROR,
+                    "bad-value",
+                    f"{option} = {value!r} is not valid: {e}",
+                )
+            )
+    if getattr(opt, "deprecated_for_removal", False):
+        reason = (getattr(opt, "deprecated_reason", None) or "").strip().splitlines()
+        found.append(
+            finding(
+                entry,
+                section,
+                option,
+                WARNING,
+                "deprecated",
+                f"{option} is deprecated for removal" + (f": {reason[0]}" if reason else ""),
+            )
+        )
+    return found
+
+
+def _deprecated_name(option: str, section: str, groups: dict) -> tuple[str, str] | None:
+    for group, opts in groups.items():
+        for opt in opts.values():
+            for old in getattr(opt, "deprecated_opts", None) or ():
+                old_group = old.group or group  # None: the option's own group
+                if old.name == option and old_group == section:
+                    return group, opt.name
+    return None
+
+
+def finding(
+    entry: dict, section: str, option: str, severity: str, kind: str, message: str
+) -> dict[str, str]:
+    return {
+        "path": entry["path"],
+        "section": section,
+        "option": option,
+        "severity": severity,
+        "kind": kind,
+        "message": message,
+    }
+
+
+def main() -> int:
+    request = json.load(sys.stdin)
+    missing: set[str] = set()
+    findings = []
+    for entry in request["files"]:
+        findings += check_file(entry, missing)
+    json.dump({"findings": findings, "missing_namespaces": sorted(missing)}, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    cfg.CONF.reset()
+    sys.exit(main())
