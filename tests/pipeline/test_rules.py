@@ -25,6 +25,8 @@ DEFAULT_BRANCH = {"CI_COMMIT_BRANCH": "main"}
 def test_a_merge_request_pipeline_has_the_reviewers_jobs(nova_change: Project) -> None:
     jobs = nova_change.jobs("mr")
     assert set(jobs) == CHECKS | {
+        "validate-rendered: [ci-aio]",
+        "validate-rendered: [example-site]",
         "config-diff-ci-aio",
         "config-diff-example-site",
         "images-plan",
@@ -41,6 +43,7 @@ def test_the_default_branch_runs_no_merge_request_job(nova_change: Project) -> N
     assert not [name for name in jobs if name.startswith("config-diff")]
     # Instead: the renders the next merge requests' diffs start from, images, the AIO.
     assert {"render: [ci-aio]", "render: [example-site]", "images-plan", "images"} <= set(jobs)
+    assert {"validate-rendered: [ci-aio]", "validate-rendered: [example-site]"} <= set(jobs)
     assert jobs["aio"].when == "on_success"
     assert jobs["deploy"].when == "manual"
 
