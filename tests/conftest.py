@@ -46,6 +46,9 @@ def pytest_configure(config: pytest.Config) -> None:
     job's settings; a test that needs one sets it itself."""
     for name in [n for n in os.environ if _inherited(n)]:
         del os.environ[name]
+    # One schema virtualenv (sitectl.schema) for this repository and every copy the tests
+    # make of it: the same pins make the same virtualenv.
+    os.environ["SITECTL_SCHEMA_CACHE"] = str(REPO_ROOT / ".cache" / "sitectl" / "schema")
 
 
 @pytest.fixture(scope="session")

@@ -119,18 +119,14 @@ def typo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("schema") / "site"
     site.mkdir()
     copy_tree(REPO, site)
-    override = site / "etc" / "kayobe" / "kolla" / "config" / "nova.conf"
-    text = override.read_text()
-    override.write_text(
-        text.replace(
-            "[filter_scheduler]\n",
-            "[DEFAULT]\ncpu_alocation_ratio = 4.0\n\n[filter_scheduler]\n",
-            1,
-        )
-    )
     git(site, "init", "-q", "-b", "main")
     git(site, "add", "-A")
-    git(site, "commit", "-qm", "a typo")
+    git(site, "commit", "-qm", "site")
+    git(site, "checkout", "-q", "-b", "typo")
+    override = site / "etc" / "kayobe" / "kolla" / "config" / "nova.conf"
+    typo = "[DEFAULT]\ncpu_alocation_ratio = 4.0\n\n[filter_scheduler]\n"
+    override.write_text(override.read_text().replace("[filter_scheduler]\n", typo, 1))
+    git(site, "commit", "-qam", "a typo")
     return site
 
 
@@ -164,6 +160,35 @@ def test_a_site_typo_fails_validate_with_its_file_and_line(typo_site: Path, tmp_
     cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
     failed = [n for n, c in cases.items() if c.find("failure") is not None]
     assert failed == [next(n for n in cases if n.startswith("option-schema"))]
+
+
+def test_the_config_diff_lists_the_problem_the_change_introduces(typo_site: Path) -> None:
+    from sitectl.diff import html, markdown
+    from sitectl.diff.run import Request, run
+
+    request = Request(
+        typo_site,
+        "ci-aio",
+        "main",
+        "typo",
+        services=["nova"],
+        check_options=True,
+        vault_password_file=Path(PASSWORD["KAYOBE_VAULT_PASSWORD_FILE"]),
+    )
+    report = run(request).report
+    assert report.error is None
+    # Only what the change brings: kolla-ansible's own problems are on both sides.
+    assert report.problems is not None
+    assert [(p.file, p.key, p.kind) for p in report.problems] == [
+        ("nova.conf", "[DEFAULT] cpu_alocation_ratio", "unknown-option")
+    ]
+    (problem,) = report.problems
+    assert problem.source and problem.source.startswith("etc/kayobe/kolla/config/nova.conf:")
+    note = markdown.render(report)
+    assert "#### Problems this change introduces (1)" in note
+    assert "did you mean cpu_allocation_ratio?" in note
+    assert "Problems this change introduces (1)" in html.render(report)
+    assert report.to_json()["problems"][0]["key"] == "[DEFAULT] cpu_alocation_ratio"
 
 
 def test_the_committed_site_has_no_schema_errors(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ def render(report: Report) -> str:
     parts += [f'<p class="warn">{escape(note)}</p>' for note in report.notes]
     if report.error:
         parts.append(f'<pre class="error">{escape(report.error)}</pre>')
+    parts += _problems(report)
     if report.changed:
         parts += _summary_table(report)
         parts += _inventory(report)
@@ -59,6 +60,29 @@ def render(report: Report) -> str:
         f"1: changes, 2: error.</p></body></html>"
     )
     return "\n".join(parts) + "\n"
+
+
+def _problems(report: Report) -> list[str]:
+    if report.problems is None:
+        return []
+    if not report.problems:
+        return [
+            '<p class="meta">Options checked against the services\' schemas: this change '
+            "introduces no problem.</p>"
+        ]
+    rows = "".join(
+        f'<tr><td class="{"error" if p.severity == "error" else "warn"}">{escape(p.severity)}'
+        f"</td><td><code>{escape(p.file)}</code></td><td><code>{escape(p.key)}</code></td>"
+        f"<td>{escape(p.message)}</td><td>"
+        + (f"<code>{escape(p.source)}</code>" if p.source else "kolla-ansible's template")
+        + f"</td><td>{escape(', '.join(p.rendered))}</td></tr>"
+        for p in report.problems
+    )
+    return [
+        f"<h2>Problems this change introduces ({len(report.problems)})</h2>",
+        "<table><tr><th></th><th>file</th><th>option</th><th>problem</th><th>set at</th>"
+        f"<th>rendered in</th></tr>{rows}</table>",
+    ]
 
 
 def _summary_table(report: Report) -> list[str]:

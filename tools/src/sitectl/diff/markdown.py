@@ -52,6 +52,7 @@ def render(report: Report, cap: int = DEFAULT_CAP, full_report: str | None = Non
         head += [f"> ⚠️ {note}", ""]
     if report.error:
         head += ["", "**The diff could not be made:**", "", _quote(report.error), ""]
+    head += _problems(report)
     body_sections: list[str] = []
     if report.changed:
         head += _table(report)
@@ -75,6 +76,31 @@ def render(report: Report, cap: int = DEFAULT_CAP, full_report: str | None = Non
         keep = cap - len(tail) - 200
         text = text[:keep].rsplit("\n", 1)[0] + f"\n\n**Truncated at {cap:,} characters.**\n" + tail
     return text
+
+
+def _problems(report: Report) -> list[str]:
+    """The option-schema problems the change introduces (when they were checked)."""
+    if report.problems is None:
+        return []
+    if not report.problems:
+        return [
+            "Options checked against the services' schemas: this change introduces no problem.",
+            "",
+        ]
+    lines = [
+        f"#### Problems this change introduces ({len(report.problems)})",
+        "",
+        "| | file | option | problem | set at |",
+        "|---|---|---|---|---|",
+    ]
+    for p in report.problems:
+        mark = "⛔" if p.severity == "error" else "⚠️"
+        where = cell(p.source, code=True) if p.source else "kolla-ansible's template"
+        lines.append(
+            f"| {mark} | {cell(p.file, code=True)} | {cell(p.key, code=True)} | "
+            f"{cell(p.message)} | {where} |"
+        )
+    return [*lines, ""]
 
 
 def _quote(text: str) -> str:

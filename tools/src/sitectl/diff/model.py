@@ -118,6 +118,19 @@ class VariableGroup:
 
 
 @dataclass
+class Problem:
+    """A rendered option the service would reject or ignore, new in head (sitectl.schema)."""
+
+    severity: str  # error | warning
+    kind: str  # unknown-option, wrong-section, bad-value, deprecated, ...
+    file: str  # the config file's name, e.g. nova.conf
+    key: str  # "[section] option"
+    message: str
+    source: str | None  # "file:line" of the site's override that set it; None: kolla-ansible's
+    rendered: list[str]  # host/container/file where it was rendered
+
+
+@dataclass
 class Report:
     environment: str
     base: Side
@@ -130,6 +143,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     error: str | None = None  # the paragraph of a failed render
     renders: dict[str, str | None] = field(default_factory=dict)  # side -> None or error
+    # Option-schema problems the change introduces; None: not checked (no --check-options).
+    problems: list[Problem] | None = None
     duration_s: float = 0.0
 
     @property

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitectl import redact, vault
-from sitectl.diff import git, plan, reuse, services
+from sitectl.diff import git, plan, problems, reuse, services
 from sitectl.diff.compare import compare
 from sitectl.diff.model import Plan, Report, Side
 from sitectl.environments import discover, label, layering
@@ -50,6 +50,8 @@ class Request:
     # Render without the vault password, secrets compared by ciphertext (render.sealed).
     # None: when the configuration is encrypted and no password is given.
     sealed: bool | None = None
+    # Also list the option-schema problems head introduces (sitectl.schema).
+    check_options: bool = False
 
 
 @dataclass
@@ -203,6 +205,10 @@ def _render_and_compare(
     report.notes += comparison.notes
     report.notes += generated_notes(dirs)
     outcome.unified = comparison.unified
+    if request.check_options:
+        report.problems = problems.introduced(
+            request.repo, request.environment, dirs.get("base"), dirs["head"]
+        )
 
 
 def generated_notes(dirs: dict[str, Path | None]) -> list[str]:

@@ -1,10 +1,13 @@
 """The schema virtualenv: the OpenStack services of tools/schema-requirements.txt, installed
-once per pin set under .cache/sitectl/schema/ (never into the toolchain), and their sdists,
-whose oslo-config-generator files say which namespaces make each config file."""
+once per pin set under .cache/sitectl/schema/ (or $SITECTL_SCHEMA_CACHE, which clones of one
+repository may share), never into the toolchain; and their sdists, whose oslo-config-generator
+files say which namespaces make each config file. Concurrent callers wait for one install."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -58,10 +61,21 @@ def _pip(python: Path, *args: str, what: str) -> None:
 def ensure(repo: Path) -> tuple[Path, Path]:
     """(the schema virtualenv's python, the directory of the services' sdists), made on first
     use (about a minute and a half here; then instant)."""
-    root = cache_dir(repo, "sitectl", "schema", _key(repo))
+    shared = os.environ.get("SITECTL_SCHEMA_CACHE")
+    parent = Path(shared) if shared else cache_dir(repo, "sitectl", "schema")
+    root = parent / _key(repo)
     python, sdists = root / "venv" / "bin" / "python", root / "sdists"
     if (root / COMPLETE).exists():
         return python, sdists
+    parent.mkdir(parents=True, exist_ok=True)
+    with (parent / f".{root.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (root / COMPLETE).exists():
+            _install(repo, root, python, sdists)
+    return python, sdists
+
+
+def _install(repo: Path, root: Path, python: Path, sdists: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     requirements = pins(repo)
@@ -92,4 +106,3 @@ def ensure(repo: Path) -> tuple[Path, Path]:
             what="download the service sdists of " + str(REQUIREMENTS),
         )
     (root / COMPLETE).write_text("\n".join(requirements) + "\n", encoding="utf-8")
-    return python, sdists

@@ -93,6 +93,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "configuration is encrypted and no vault password is given)",
     )
     parser.add_argument(
+        "--check-options",
+        action="store_true",
+        help="also report the options the services would reject or ignore that the change "
+        "introduces (validate --rendered's check on both renders)",
+    )
+    parser.add_argument(
         "--demo",
         action="store_true",
         help=f"diff a built-in example change ({demo.DESCRIPTION}) for {demo.ENVIRONMENT}; "
@@ -134,6 +140,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         vault_password_file=password_file,
         use_cache=not args.no_cache,
         sealed=True if args.sealed else None,
+        check_options=args.check_options,
     )
     outcome = run_diff(request)
     report = outcome.report
