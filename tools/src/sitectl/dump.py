@@ -9,7 +9,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from sitectl import kayobe, redact, vault
 from sitectl.environments import discover, kayobe_args, layering
 from sitectl.environments import label as environment_label
 from sitectl.errors import SiteError
+from sitectl.files import write_atomically
 from sitectl.progress import note, step
 from sitectl.repo import cache_dir, environments_dir, kayobe_config_dir
 
@@ -152,17 +152,7 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
 
 
 def _write_cache(path: Path, content: dict[str, Any]) -> None:
-    """Atomically: a concurrent reader sees the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=".tmp-", suffix=".json", delete=False
-    ) as handle:
-        try:
-            json.dump(content, handle, sort_keys=True)
-        except BaseException:
-            os.unlink(handle.name)
-            raise
-    os.replace(handle.name, path)
+    write_atomically(path, json.dumps(content, sort_keys=True))
     for old in sorted(path.parent.glob("*.json"), key=_mtime, reverse=True)[CACHE_ENTRIES:]:
         old.unlink(missing_ok=True)
 

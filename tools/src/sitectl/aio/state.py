@@ -6,13 +6,13 @@ another machine (a restored CI cache, a new VM for the retry) is ignored, and ev
 """
 
 import json
-import os
 import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitectl.errors import SiteError
+from sitectl.files import write_atomically
 
 VERSION = 1
 
@@ -45,11 +45,8 @@ class State:
         return cls(path, dict(data.get("done", {})), data.get("failed"))
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"version": VERSION, "host": this_host(), "done": self.done, "failed": self.failed}
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, self.path)
+        write_atomically(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
     def is_done(self, step: str, inputs: str) -> bool:
         entry = self.done.get(step)
