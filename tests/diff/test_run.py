@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from sitectl.diff import git as diff_git
+from sitectl import git as core_git
+from sitectl.diff import merge
 from sitectl.diff.run import Request, run
 from sitectl.errors import SiteError
 
@@ -251,7 +252,7 @@ def test_no_password_renders_sealed_and_says_so(site_repo: Path, renderer: FakeR
 
 def test_git_helpers_touch_nothing(site_repo: Path) -> None:
     refs_before = git(site_repo, "show-ref")
-    snapshot = diff_git.snapshot_working_tree(site_repo)
-    merged = diff_git.merge_onto(site_repo, git(site_repo, "rev-parse", "main"), snapshot, "a", "b")
+    snapshot = merge.snapshot_working_tree(site_repo)
+    merged = merge.merge_onto(site_repo, git(site_repo, "rev-parse", "main"), snapshot, "a", "b")
     assert git(site_repo, "show-ref") == refs_before
-    assert diff_git.changed_files(site_repo, "main", merged) == []
+    assert core_git.changed_files(site_repo, "main", merged) == []

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitectl.diff.git import git
 from sitectl.errors import SiteError
+from sitectl.git import git
 from sitectl.progress import note
 
 NO_COMMIT = re.compile(r"^0+$")

@@ -10,8 +10,7 @@ the render cache with the operator's own diffs.
 import tempfile
 from pathlib import Path
 
-from sitectl import vault
-from sitectl.diff import git
+from sitectl import git, vault
 from sitectl.errors import SiteError
 from sitectl.progress import note
 

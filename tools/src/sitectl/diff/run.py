@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitectl import redact, vault
-from sitectl.diff import git, plan, problems, reuse, services
+from sitectl import git, redact, vault
+from sitectl.diff import merge, plan, problems, reuse, services
 from sitectl.diff.compare import compare
 from sitectl.diff.model import Plan, Report, Side
 from sitectl.environments import discover, label, layering
@@ -82,12 +82,12 @@ def run(
     repo = request.repo
     base_commit = git.resolve(repo, request.base)
     if request.head is None:
-        head_commit = git.snapshot_working_tree(repo)
+        head_commit = merge.snapshot_working_tree(repo)
         head_label = "the working tree"
     else:
         head_commit = git.resolve(repo, request.head)
         head_label = request.head
-    merged = git.merge_onto(repo, base_commit, head_commit, head_label, request.base)
+    merged = merge.merge_onto(repo, base_commit, head_commit, head_label, request.base)
     if merged not in (head_commit, base_commit):
         head_label = f"{head_label} merged onto {request.base}"
     base_side = Side(label=request.base, commit=base_commit, ref=request.base)

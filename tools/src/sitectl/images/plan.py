@@ -12,12 +12,12 @@ all its descendants in kolla's image tree. Only images the site builds are plann
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from sitectl import git
 from sitectl.dump import dump
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
@@ -34,19 +34,6 @@ BLOCK = re.compile(r"{%-?\s*block\s+(\w+)\s*-?%}(.*?){%-?\s*endblock", re.DOTALL
 SET = re.compile(r"{%-?\s*set\s+(\w+)\s*=(.*?)-?%}", re.DOTALL)
 
 
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        raise SiteError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
-    return proc.stdout
-
-
-def changed_files(repo: Path, base: str, head: str) -> list[str]:
-    return sorted(git(repo, "diff", "--no-renames", "--name-only", base, head).splitlines())
-
-
 def is_image_input(path: str) -> bool:
     if path in REQUIREMENTS:
         return True
@@ -58,12 +45,12 @@ def is_image_input(path: str) -> bool:
 def checkout(repo: Path, ref: str) -> Path:
     """A clean checkout of REF (a git worktree, kept under .cache by commit so that its kayobe
     dump stays cached)."""
-    sha = git(repo, "rev-parse", "--verify", f"{ref}^{{commit}}").strip()
+    sha = git.resolve(repo, ref)
     path = cache_dir(repo, "sitectl", "images", "trees", sha)
     if not (path / ".git").exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        git(repo, "worktree", "prune")
-        git(repo, "worktree", "add", "--detach", "--force", str(path), sha)
+        git.git(repo, "worktree", "prune")
+        git.git(repo, "worktree", "add", "--detach", "--force", str(path), sha)
     return path
 
 
@@ -136,7 +123,7 @@ def plan(
     whatever the change, e.g. for a security rebuild from a web-triggered pipeline."""
     layering(discover(repo), env)  # an unknown environment fails here, before git
     wanted = _compile(requested)
-    files = changed_files(repo, base, head)
+    files = git.changed_files(repo, base, head)
     inputs = [f for f in files if is_image_input(f)]
     result = Plan(
         environment=env,
@@ -357,7 +344,7 @@ def tree_order(render: kolla.Render) -> list[str]:
 
 def _show(repo: Path, ref: str, path: str) -> str:
     try:
-        return git(repo, "show", f"{ref}:{path}")
+        return git.git(repo, "show", f"{ref}:{path}").stdout
     except SiteError:
         return ""
 

@@ -7,7 +7,6 @@ REPO/.cache/sitectl/refstack/, keyed by the sdist's sha256.
 """
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -16,13 +15,10 @@ import tempfile
 from pathlib import Path
 
 from sitectl.errors import SiteError
+from sitectl.git import git
 from sitectl.repo import cache_dir
 
 GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "sitectl",
-    "GIT_AUTHOR_EMAIL": "sitectl@localhost",
-    "GIT_COMMITTER_NAME": "sitectl",
-    "GIT_COMMITTER_EMAIL": "sitectl@localhost",
     # Reproducible commits: same sdist, same commit id.
     "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z",
     "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z",
@@ -78,21 +74,12 @@ def git_repo(repo: Path, version: str) -> tuple[Path, str]:
             tar.extractall(scratch, filter="data")
         (unpacked,) = [p for p in Path(scratch).iterdir() if p.name != "repo"]
         unpacked.rename(work)
-        env = {**os.environ, **GIT_IDENTITY, "PBR_VERSION": version}
-        for args in (
-            ["init", "-q", "-b", "master"],
-            ["add", "-A", "-f"],
-            ["commit", "-q", "--no-gpg-sign", "-m", f"tempest {version} (PyPI sdist {digest})"],
-            ["tag", version],
-        ):
-            result = subprocess.run(
-                ["git", *args], cwd=work, env=env, capture_output=True, text=True, check=False
-            )
-            if result.returncode != 0:
-                raise SiteError(
-                    f"git {args[0]} failed while building the tempest repository.",
-                    details=result.stderr.strip().splitlines()[-5:],
-                )
+        env = {**GIT_IDENTITY, "PBR_VERSION": version}
+        git(work, "init", "-q", "-b", "master", env=env)
+        git(work, "add", "-A", "-f", env=env)
+        message = f"tempest {version} (PyPI sdist {digest})"
+        git(work, "commit", "-q", "--no-gpg-sign", "-m", message, env=env)
+        git(work, "tag", version, env=env)
         if target.exists():
             shutil.rmtree(target)
         work.rename(target)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitectl.errors import SiteError
+from sitectl.git import git
 from sitectl.repo import MARKER
 
 WORKING_TREE = "working-tree"
@@ -133,13 +134,4 @@ def _extract_commit(repo: Path, source: Source, destination: Path) -> None:
 
 
 def _git(repo: Path, *args: str) -> "subprocess.CompletedProcess[str]":
-    try:
-        return subprocess.run(
-            ["git", "-C", str(repo), *args],
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise SiteError("git is not installed; it is needed to render a ref.") from None
+    return git(repo, *args, check=False)
