@@ -229,6 +229,18 @@ def _string_leaves(obj: Any) -> Iterator[str]:
             yield from _string_leaves(item)
 
 
+def decrypt_copy(
+    encrypted: Iterable[Encrypted], password: VaultPassword, copy: Path, name: str
+) -> set[str]:
+    """decrypt() of values found in a copy of the configuration (a snapshot, an exported
+    commit): errors name the file as `name` + its path in the copy, not the temporary copy."""
+    try:
+        return decrypt(encrypted, password)
+    except SiteError as e:
+        message = e.message.replace(f"{copy}/", name)
+        raise SiteError(message, e.details, e.exit_code) from None
+
+
 def unlock(repo: Path, environment: str | None, password_file: Path | None = None) -> Unlocked:
     """Find and decrypt every vault value `environment` uses (the password is required only
     when there is one)."""

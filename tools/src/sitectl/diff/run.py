@@ -306,11 +306,7 @@ def _check_sides(
                 if encrypted and password is None:
                     raise vault.missing_password(request.repo)
                 if encrypted and password is not None:
-                    try:
-                        plaintexts |= vault.decrypt(encrypted, password)
-                    except SiteError as e:
-                        message = e.message.replace(str(tree) + "/", f"{side}:")
-                        raise SiteError(message) from None
+                    plaintexts |= vault.decrypt_copy(encrypted, password, tree, f"{side}:")
     if password is not None and not sealed:
         plaintexts.add(password.value)
     head_layers = layers["head"]

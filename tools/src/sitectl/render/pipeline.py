@@ -284,10 +284,9 @@ def _decrypt(
     if password is None:
         return set()
     try:
-        return vault.decrypt(encrypted, password) | {password.value}
+        return vault.decrypt_copy(encrypted, password, snapshot_root, "") | {password.value}
     except SiteError as e:
-        message = e.message.replace(f"{snapshot_root}/", "")
-        raise SiteError(f"{label}: {message}", e.details, e.exit_code) from None
+        raise SiteError(f"{label}: {e.message}", e.details, e.exit_code) from None
 
 
 def _selection(services_: Sequence[str] | None) -> list[str] | None:
