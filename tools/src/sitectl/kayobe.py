@@ -84,6 +84,31 @@ def environment(repo: Path, password: str | None, scratch: Path) -> dict[str, st
     return env
 
 
+def operator_environment(
+    repo: Path,
+    password: str | None,
+    *,
+    drop_prefixes: tuple[str, ...] = (),
+    venv_first: bool = True,
+) -> dict[str, str]:
+    """The process environment for kayobe run against real hosts (`sitectl kayobe`, the
+    all-in-one steps): the operator's own (SSH agent, proxies...), less the variables that
+    start with `drop_prefixes`, with this repository's configuration, the pinned venv on PATH
+    (first, or after the operator's own tools), the fixed hash seed and the vault password.
+    Renders and dumps use environment() instead: only PASSED_THROUGH, so that nothing of the
+    machine reaches their output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop_prefixes or ("\0",))}
+    path = env.get("PATH", os.defpath)
+    env["PATH"] = (
+        f"{venv_bin()}{os.pathsep}{path}" if venv_first else f"{path}{os.pathsep}{venv_bin()}"
+    )
+    env["KAYOBE_CONFIG_PATH"] = str(kayobe_config_dir(repo))
+    env.update(HASH_SEED)  # the same environment layering as every render and CI run
+    if password is not None:
+        env["KAYOBE_VAULT_PASSWORD"] = password  # never on a command line
+    return env
+
+
 def command_line(repo: Path, args: Sequence[str]) -> str:
     """How an operator reproduces a run by hand (the password stays in their environment)."""
     kayobe = shlex.join([str(venv_bin() / "kayobe"), *args])

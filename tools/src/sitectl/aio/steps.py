@@ -19,7 +19,6 @@ logs/ansible.log.
 """
 
 import hashlib
-import os
 import shutil
 import subprocess
 import tempfile
@@ -31,9 +30,9 @@ from pathlib import Path
 from sitectl import progress
 from sitectl.aio.state import State
 from sitectl.errors import SiteError
-from sitectl.kayobe import HASH_SEED, ansible_errors
+from sitectl.kayobe import ansible_errors, operator_environment
 from sitectl.redact import redact_text, secrets_pattern
-from sitectl.repo import cache_dir, environments_dir, kayobe_config_dir, venv_bin
+from sitectl.repo import cache_dir, environments_dir, venv_bin
 
 TAG = "aio"
 ENVIRONMENT = "ci-aio"
@@ -106,16 +105,15 @@ class Runner:
         return str(fallback)
 
     def environment(self, scratch: Path) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED_PREFIXES)}
-        env["PATH"] = f"{env.get('PATH', os.defpath)}{os.pathsep}{venv_bin()}"
-        env["KAYOBE_CONFIG_PATH"] = str(kayobe_config_dir(self.repo))
+        # The operator's KAYOBE_/KOLLA_/ANSIBLE_/OS_ settings must not steer the throwaway
+        # cloud; the tools this job put on PATH (stand-ins in tests) come before the venv's.
+        env = operator_environment(
+            self.repo, self.options.password, drop_prefixes=_DROPPED_PREFIXES, venv_first=False
+        )
         env["KAYOBE_ENVIRONMENT"] = self.options.environment
         env["ANSIBLE_LOG_PATH"] = str(self.logs / "ansible.log")
         env["ANSIBLE_NOCOLOR"] = "1"
         env["ANSIBLE_LOCAL_TEMP"] = str(scratch)
-        env.update(HASH_SEED)  # the same layering on every run
-        if self.options.password is not None:
-            env["KAYOBE_VAULT_PASSWORD"] = self.options.password  # never on a command line
         return env
 
     def command(self, step: str, argv: Sequence[str]) -> str:

@@ -6,12 +6,11 @@ operator's own environment (OS_CLOUD, SSH agent...) is kept: this runs against r
 """
 
 import argparse
-import os
 import subprocess
 
 from sitectl.errors import SiteError
-from sitectl.kayobe import HASH_SEED
-from sitectl.repo import kayobe_config_dir, venv_bin
+from sitectl.kayobe import operator_environment
+from sitectl.repo import venv_bin
 from sitectl.vault import find_password
 from sitectl.verbs import Context, Verb
 
@@ -25,13 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(ctx: Context, args: argparse.Namespace) -> int:
     if not args.passthrough:
         raise SiteError("give kayobe's arguments, e.g. tools/sitectl kayobe --help.")
-    env = dict(os.environ)
-    env["KAYOBE_CONFIG_PATH"] = str(kayobe_config_dir(ctx.repo))
-    env["PATH"] = f"{venv_bin()}{os.pathsep}{env.get('PATH', os.defpath)}"
-    env.update(HASH_SEED)  # the same environment layering as every render and CI run
     password = find_password(ctx.repo, ctx.vault_password_file)
-    if password is not None:
-        env["KAYOBE_VAULT_PASSWORD"] = password.value
+    env = operator_environment(ctx.repo, password.value if password else None)
     command = [str(venv_bin() / "kayobe"), *args.passthrough]
     return subprocess.run(command, cwd=ctx.repo, env=env, check=False).returncode
 
