@@ -11,10 +11,12 @@ from __future__ import annotations
 import configparser
 import difflib
 import json
+import multiprocessing
+import os
 import sys
 from typing import Any
 
-from oslo_config import cfg, generator
+from oslo_config import generator
 
 REDACTED = ("<redacted:", "sealed-", "<render:")
 ERROR, WARNING = "error", "warning"
@@ -212,16 +214,32 @@ def finding(
     }
 
 
-def main() -> int:
-    request = json.load(sys.stdin)
+def check_group(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Files made of the same namespaces, in a process of their own."""
     missing: set[str] = set()
     findings = []
-    for entry in request["files"]:
+    for entry in entries:
         findings += check_file(entry, missing)
-    json.dump({"findings": findings, "missing_namespaces": sorted(missing)}, sys.stdout)
+    return findings, sorted(missing)
+
+
+def main() -> int:
+    request = json.load(sys.stdin)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for entry in request["files"]:
+        groups.setdefault(tuple(entry["namespaces"]), []).append(entry)
+    # Importing a service's options registers them on oslo.config's global CONF, and services
+    # register some of the same names differently: each set of namespaces gets a fresh process
+    # (forked from this one, which has imported oslo.config alone).
+    context = multiprocessing.get_context("fork")
+    workers = max(1, min(len(groups), os.cpu_count() or 1))
+    with context.Pool(workers, maxtasksperchild=1) as pool:
+        results = pool.map(check_group, list(groups.values()), chunksize=1)
+    findings = [f for found, _ in results for f in found]
+    missing = sorted({m for _, gone in results for m in gone})
+    json.dump({"findings": findings, "missing_namespaces": missing}, sys.stdout)
     return 0
 
 
 if __name__ == "__main__":
-    cfg.CONF.reset()
     sys.exit(main())
