@@ -143,7 +143,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
             registry.address,
             "--extra-config",
             machine,
-            "--reports",
+            "--out",
             reports,
             env={"DOCKER_HOST": engine.host, "KAYOBE_VAULT_PASSWORD_FILE": str(PASSWORD_FILE)},
             timeout=3600,
@@ -266,7 +266,7 @@ def test_a_failed_image_is_a_failed_report(built: Built, tmp_path: Path) -> None
         machine,
         "--extra-config",
         extra,
-        "--reports",
+        "--out",
         reports,
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr[-3000:]
@@ -287,7 +287,7 @@ def test_no_engine_is_a_clear_error(tmp_path: Path) -> None:
         "build",
         ENV,
         "^memcached$",
-        "--reports",
+        "--out",
         tmp_path / "r",
         env={
             "DOCKER_HOST": f"unix://{tmp_path}/none.sock",

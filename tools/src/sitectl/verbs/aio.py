@@ -37,10 +37,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--resources", type=Path, metavar="FILE", help="default: ci/aio/resources.yml"
     )
     run_.add_argument(
-        "--artifacts", type=Path, metavar="DIR", help="on failure, collect diagnostics here"
+        "--out",
+        "--artifacts",
+        dest="artifacts",
+        type=Path,
+        metavar="DIR",
+        help="on failure, collect diagnostics here (--artifacts: the old spelling)",
     )
     down = sub.add_parser("teardown", help="collect diagnostics (always; after_script)")
-    down.add_argument("--artifacts", type=Path, required=True, metavar="DIR")
+    down.add_argument(
+        "--out", "--artifacts", dest="artifacts", type=Path, required=True, metavar="DIR"
+    )
     down.add_argument("--environment", default=steps.ENVIRONMENT, help="default: ci-aio")
     sub.add_parser("status", help="which steps are done")
     check = sub.add_parser(

@@ -4,7 +4,7 @@ sitectl images plan [ENV] [--base REF] [--head REF] [--also REGEX] [--pipeline F
                     [--format text|json]
 sitectl images render [ENV] [--out DIR]
 sitectl images build [ENV] [--plan FILE | REGEX ...] [--tag TAG] [--push] [--registry HOST:PORT]
-                     [--extra-config FILE] [--reports DIR]
+                     [--extra-config FILE] [--out DIR]
 sitectl images pins --tag TAG [--all] [IMAGE ...]
 sitectl images tag-variables [--check]
 sitectl images scan-verdict REPORT... [--allowlist FILE] [--severity S] [--junit FILE]
@@ -96,7 +96,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     builder.add_argument("--threads", type=int, metavar="N", help="kolla-build's build threads")
     builder.add_argument(
+        "--out",
         "--reports",
+        dest="reports",
         type=Path,
         default=Path("reports/images"),
         metavar="DIR",

@@ -73,7 +73,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     run_.add_argument("--skip-list", type=Path, metavar="FILE", help=f"default: {DEFAULT_SKIP}")
     run_.add_argument("--xfail-list", type=Path, metavar="FILE", help=f"default: {DEFAULT_XFAIL}")
-    run_.add_argument("--reports", type=Path, required=True, metavar="DIR")
+    run_.add_argument(
+        "--out",
+        "--reports",
+        dest="reports",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the reports (--reports: the old spelling)",
+    )
     run_.add_argument(
         "--concurrency",
         type=int,
