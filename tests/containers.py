@@ -24,7 +24,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +68,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _stop(process: subprocess.Popen, name: str) -> None:
+def _wait_until(
+    ready: Callable[[], bool], process: subprocess.Popen, log: Path, what: str, timeout: float
+) -> None:
+    """Poll `ready` until it holds; fail the test with the log if the server dies or is slow."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{what} did not start; its log:\n{log.read_text()[-3000:]}")
+        time.sleep(0.3)
+
+
+def _stop(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
@@ -131,14 +142,16 @@ def engine() -> Iterator[Engine]:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     try:
         started = Engine(host, process, log)
-        deadline = time.monotonic() + 60
-        while started.docker("version", check=False).returncode != 0:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"dockerd did not start; its log:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        _wait_until(
+            lambda: started.docker("version", check=False).returncode == 0,
+            process,
+            log,
+            "dockerd",
+            timeout=60,
+        )
         yield started
     finally:
-        _stop(process, "dockerd")
+        _stop(process)
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
@@ -149,6 +162,13 @@ class Registry:
     def get(self, path: str) -> dict:
         with urllib.request.urlopen(f"http://{self.address}{path}", timeout=10) as response:
             return json.loads(response.read() or b"{}")
+
+    def answers(self) -> bool:
+        try:
+            self.get("/v2/")
+        except (OSError, urllib.error.URLError, ValueError):
+            return False
+        return True
 
 
 @contextmanager
@@ -172,18 +192,10 @@ def registry(root: Path) -> Iterator[Registry]:
         )
     try:
         started = Registry(address)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                started.get("/v2/")
-                break
-            except (OSError, urllib.error.URLError, ValueError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"docker-registry did not start:\n{log.read_text()[-2000:]}")
-                time.sleep(0.3)
+        _wait_until(started.answers, process, log, "docker-registry", timeout=30)
         yield started
     finally:
-        _stop(process, "docker-registry")
+        _stop(process)
 
 
 def debian_image(engine: Engine, suite: str) -> str:

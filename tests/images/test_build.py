@@ -56,13 +56,15 @@ class Built:
         return f"{self.registry.address}/{NAMESPACE}/{name}:{TAG}"
 
     def sitectl(self, *args: object) -> subprocess.CompletedProcess[str]:
-        return run_sitectl(
-            "--repo",
-            self.site,
-            *args,
-            env={"DOCKER_HOST": self.engine.host, "KAYOBE_VAULT_PASSWORD_FILE": str(PASSWORD_FILE)},
-            timeout=3600,
-        )
+        return _sitectl(self.site, self.engine, *args)
+
+
+def _sitectl(
+    site: Path, engine: containers.Engine, *args: object
+) -> subprocess.CompletedProcess[str]:
+    """sitectl on the scratch site, with the test engine and the test vault password."""
+    env = {"DOCKER_HOST": engine.host, "KAYOBE_VAULT_PASSWORD_FILE": str(PASSWORD_FILE)}
+    return run_sitectl("--repo", site, *args, env=env, timeout=3600)
 
 
 def _test_ca(directory: Path) -> str:
@@ -129,9 +131,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         )
         reports = root / "reports"
         started = time.monotonic()
-        proc = run_sitectl(
-            "--repo",
+        proc = _sitectl(
             site,
+            engine,
             "images",
             "build",
             ENV,
@@ -145,8 +147,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
             machine,
             "--out",
             reports,
-            env={"DOCKER_HOST": engine.host, "KAYOBE_VAULT_PASSWORD_FILE": str(PASSWORD_FILE)},
-            timeout=3600,
         )
         yield Built(engine, registry, site, reports, proc, time.monotonic() - started, test_ca)
 

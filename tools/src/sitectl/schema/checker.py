@@ -53,7 +53,11 @@ def auth_plugin_options(plugin: str) -> dict[str, Any]:
 
 
 def parse(text: str) -> configparser.RawConfigParser:
-    parser = configparser.RawConfigParser(strict=False, interpolation=None, delimiters=("=",))
+    # DEFAULT as a section like any other: configparser would mix its options into every
+    # section, and oslo.config does not.
+    parser = configparser.RawConfigParser(
+        strict=False, interpolation=None, delimiters=("=",), default_section="\0"
+    )
     parser.optionxform = str  # option names are case-sensitive in oslo.config
     parser.read_string(text)
     return parser
@@ -71,9 +75,8 @@ def check_file(entry: dict[str, Any], missing: set[str]) -> list[dict[str, Any]]
         for name in opts:
             where.setdefault(name, []).append(group)
     found = []
-    sections = ["DEFAULT", *parsed.sections()]
-    for section in sections:
-        items = parsed.defaults() if section == "DEFAULT" else _own_items(parsed, section)
+    for section in parsed.sections():
+        items = dict(parsed.items(section, raw=True))
         known = groups.get(section)
         if known is None:
             close = difflib.get_close_matches(section, list(groups), n=1, cutoff=0.85)
@@ -94,16 +97,6 @@ def check_file(entry: dict[str, Any], missing: set[str]) -> list[dict[str, Any]]
     return found
 
 
-def _own_items(parsed: configparser.RawConfigParser, section: str) -> dict[str, str]:
-    """A section's own options (configparser mixes in DEFAULT's)."""
-    defaults = parsed.defaults()
-    return {
-        k: v
-        for k, v in parsed.items(section, raw=True)
-        if k not in defaults or parsed._sections[section].get(k) is not None  # type: ignore[attr-defined]
-    }
-
-
 def _dynamic_groups(parsed: configparser.RawConfigParser, groups: dict[str, dict]) -> None:
     """Groups a service makes at run time: keystoneauth plugin options where a group sets
     auth_type, and cinder's backend sections (named by enabled_backends)."""
@@ -112,7 +105,7 @@ def _dynamic_groups(parsed: configparser.RawConfigParser, groups: dict[str, dict
         if plugin and section in groups:
             for name, opt in auth_plugin_options(plugin).items():
                 groups[section].setdefault(name, opt)
-    backends = parsed.defaults().get("enabled_backends", "")
+    backends = parsed.get("DEFAULT", "enabled_backends", fallback="")
     if "backend_defaults" in groups:
         for name in filter(None, (b.strip() for b in backends.split(","))):
             groups.setdefault(name, dict(groups["backend_defaults"]))
