@@ -40,6 +40,7 @@ from pathlib import Path
 from sitectl import kayobe
 from sitectl.errors import SiteError
 from sitectl.progress import note
+from sitectl.render.ordering import DIRECTORY as ORDERING
 from sitectl.render.standins import DIRECTORY as STANDINS
 from sitectl.render.standins import MARKER as STANDIN_MARKER
 from sitectl.repo import venv_bin
@@ -154,6 +155,8 @@ def environment(scratch: Scratch, password: str | None) -> dict[str, str]:
         ANSIBLE_FORCE_COLOR="0",
         ANSIBLE_STDOUT_CALLBACK="default",
         PYTHONDONTWRITEBYTECODE="1",
+        # Reproducible host order in Ansible (see render/ordering/sitecustomize.py).
+        PYTHONPATH=str(ORDERING),
     )
     for name in ("SSH_AUTH_SOCK",):  # nothing to authenticate to
         env.pop(name, None)
