@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from tests import containers
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = containers.REPO
 ROLES = REPO / "ansible" / "roles"
 WITHOUT_SCENARIOS = {
     "ironic_flavors": "needs a Nova API, which this machine cannot run",
