@@ -5,7 +5,9 @@ their sdists (`output_file` nova.conf.sample -> nova.conf, with its `namespace` 
 rendered file whose name none of them produces (policy, paste, uwsgi, JSON, YAML...) is skipped
 and counted. The checking itself runs in the schema virtualenv (checker.py). A finding whose
 option the site's kolla config overrides set is the site's, with the file and line; the others
-come from kolla-ansible's own templates and are reported apart.
+come from kolla-ansible's own templates and are reported apart. An option or section the
+release does not know but the previous release registered (tools/schema-previous-requirements.txt,
+installed only when there is such a finding) is reported as removed rather than unknown.
 """
 
 from __future__ import annotations
@@ -92,8 +94,21 @@ def _generator(text: str) -> tuple[str | None, list[str]]:
     return output, namespaces
 
 
+def _run_checker(python: Path, request: dict) -> dict:
+    proc = subprocess.run(
+        [str(python), str(CHECKER)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SiteError("the option schema check failed:", proc.stderr.strip().splitlines()[-15:])
+    return json.loads(proc.stdout)
+
+
 def check(repo: Path, render_dir: Path, env: str | None) -> Result:
-    python, sdists = venv.ensure(repo)
+    python, sdists = venv.ensure()
     files = generator_map(sdists)
     result = Result()
     request = []
@@ -115,16 +130,8 @@ def check(repo: Path, render_dir: Path, env: str | None) -> Result:
     if not request:
         return result
     with step("schema", f"{len(request)} distinct config files against the services' options"):
-        proc = subprocess.run(
-            [str(python), str(CHECKER)],
-            input=json.dumps({"files": request}),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if proc.returncode != 0:
-        raise SiteError("the option schema check failed:", proc.stderr.strip().splitlines()[-15:])
-    answer = json.loads(proc.stdout)
+        answer = _run_checker(python, {"files": request})
+    answer["findings"] = _removed(answer["findings"], files)
     result.missing_namespaces = answer["missing_namespaces"]
     sources = SiteSources(repo, env)
     merged: dict[tuple[str, str, str, str], Problem] = {}
@@ -148,6 +155,41 @@ def check(repo: Path, render_dir: Path, env: str | None) -> Result:
         )
     result.problems = sorted(merged.values(), key=lambda p: (p.file, p.section, p.option))
     return result
+
+
+UNKNOWN = ("unknown-option", "unknown-section")
+
+
+def _removed(findings: list[dict], files: Mapping[str, list[str]]) -> list[dict]:
+    """Unknown options and sections that the previous release registered, as `removed`."""
+    unknown = [f for f in findings if f["kind"] in UNKNOWN]
+    if not unknown:
+        return findings
+    lookup = [
+        {
+            "namespaces": files[f["path"].split("\0", 1)[0]],
+            "section": f["section"],
+            "option": f["option"],
+        }
+        for f in unknown
+    ]
+    python, _ = venv.ensure(venv.PREVIOUS)
+    with step("schema", f"{len(lookup)} unknown options against {venv.PREVIOUS.release()}"):
+        registered = _run_checker(python, {"lookup": lookup})["registered"]
+    gone = {id(f) for f, was in zip(unknown, registered, strict=True) if was}
+    before, now = venv.PREVIOUS.release(), venv.CURRENT.release()
+    return [_as_removed(f, before, now) if id(f) in gone else f for f in findings]
+
+
+def _as_removed(finding: dict, before: str, now: str) -> dict:
+    what = f"[{finding['section']}] {finding['option']}".strip()
+    ignored = "its options are ignored" if not finding["option"] else "the service ignores it"
+    return {
+        **finding,
+        "severity": "error",
+        "kind": "removed",
+        "message": f"{what} was removed: {before} registered it, {now} does not ({ignored})",
+    }
 
 
 class SiteSources:

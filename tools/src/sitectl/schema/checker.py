@@ -216,18 +216,44 @@ def check_group(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], li
     return findings, sorted(missing)
 
 
-def main() -> int:
-    request = json.load(sys.stdin)
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for entry in request["files"]:
-        groups.setdefault(tuple(entry["namespaces"]), []).append(entry)
-    # Importing a service's options registers them on oslo.config's global CONF, and services
-    # register some of the same names differently: each set of namespaces gets a fresh process
-    # (forked from this one, which has imported oslo.config alone).
+def lookup_group(entries: list[dict[str, Any]]) -> list[bool]:
+    """Whether the namespaces register each entry's [section] option (or the section)."""
+    groups = load_groups(entries[0]["namespaces"], set())
+    return [
+        entry["section"] in groups
+        and (not entry["option"] or entry["option"] in groups[entry["section"]])
+        for entry in entries
+    ]
+
+
+def by_namespaces(entries: list[dict[str, Any]], work: Any) -> list[tuple[list[int], Any]]:
+    """work(entries of one set of namespaces) for each set, in the order of `entries`.
+
+    Importing a service's options registers them on oslo.config's global CONF, and services
+    register some of the same names differently: each set of namespaces gets a fresh process
+    (forked from this one, which has imported oslo.config alone)."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, entry in enumerate(entries):
+        groups.setdefault(tuple(entry["namespaces"]), []).append(index)
     context = multiprocessing.get_context("fork")
     workers = max(1, min(len(groups), os.cpu_count() or 1))
     with context.Pool(workers, maxtasksperchild=1) as pool:
-        results = pool.map(check_group, list(groups.values()), chunksize=1)
+        results = pool.map(
+            work, [[entries[i] for i in indexes] for indexes in groups.values()], chunksize=1
+        )
+    return [(indexes, result) for indexes, result in zip(groups.values(), results, strict=True)]
+
+
+def main() -> int:
+    request = json.load(sys.stdin)
+    if "lookup" in request:
+        registered = [False] * len(request["lookup"])
+        for indexes, answers in by_namespaces(request["lookup"], lookup_group):
+            for index, answer in zip(indexes, answers, strict=True):
+                registered[index] = answer
+        json.dump({"registered": registered}, sys.stdout)
+        return 0
+    results = [result for _, result in by_namespaces(request["files"], check_group)]
     findings = [f for found, _ in results for f in found]
     missing = sorted({m for _, gone in results for m in gone})
     json.dump({"findings": findings, "missing_namespaces": missing}, sys.stdout)

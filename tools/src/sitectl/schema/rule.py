@@ -5,9 +5,10 @@ Checked offline on the real render (`sitectl validate ENV --rendered`) against t
 services' own code registers with oslo.config at the pinned release
 (tools/schema-requirements.txt). kolla-ansible passes unknown options through and the service
 silently ignores them, so a typo (`cpu_alocation_ratio`), an option in the wrong section, a
-value of the wrong type (`workers = many`) or outside its choices would reach production
-unnoticed. Deprecated options and names are warnings (errors with --strict). Problems in
-kolla-ansible's own templates are not the site's: they are listed as notes.
+value of the wrong type (`workers = many`) or outside its choices, or an option the release
+removed (one the previous release registered, tools/schema-previous-requirements.txt), would
+reach production unnoticed. Deprecated options and names are warnings (errors with --strict).
+Problems in kolla-ansible's own templates are not the site's: they are listed as notes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ HINTS = {
     "unknown-option": "fix the option's name (the service ignores options it does not know)",
     "wrong-section": "move the option to the section it belongs to",
     "unknown-section": "fix the section's name",
+    "removed": "delete it (the service's release notes say what replaced it, if anything)",
     "bad-value": "give the option a value of its type",
     "deprecated": "stop setting it, or move to its replacement, before the next upgrade",
     "deprecated-name": "use the option's current name and section",

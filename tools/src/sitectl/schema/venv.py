@@ -1,42 +1,85 @@
-"""The schema virtualenv: the OpenStack services of tools/schema-requirements.txt, installed
-once per pin set under .cache/sitectl/schema/ (or $SITECTL_SCHEMA_CACHE, which clones of one
-repository may share), never into the toolchain; and their sdists, whose oslo-config-generator
-files say which namespaces make each config file. Concurrent callers wait for one install."""
+"""The schema virtualenvs: OpenStack services at a pinned release, each pin set installed once
+under the toolchain's .cache/sitectl/schema/ (or $SITECTL_SCHEMA_CACHE, which clones may
+share), never into the toolchain. CURRENT is the release kolla-ansible deploys, with the
+services' sdists (their oslo-config-generator files say which namespaces make each config
+file); PREVIOUS is the release before it, consulted only to tell a removed option from one that
+never existed. The pin sets belong to the toolchain (tools/), not to the configuration being
+checked, so `sitectl --repo PATH` works on any Kayobe configuration. Concurrent callers wait
+for one install."""
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitectl.errors import SiteError
 from sitectl.progress import step
-from sitectl.repo import cache_dir
 
-REQUIREMENTS = Path("tools", "schema-requirements.txt")
-CONSTRAINTS = Path("tools", "constraints.txt")
+TOOLS = Path(__file__).resolve().parents[3]  # tools/: sitectl's own pins
 COMPLETE = ".complete"
+RELEASE = re.compile(r"^#\s*release:\s*(\S+)", re.MULTILINE)
 
 
-def pins(repo: Path) -> list[str]:
-    """`name==version` lines of the schema requirements."""
-    try:
-        text = (repo / REQUIREMENTS).read_text(encoding="utf-8")
-    except OSError as e:
-        raise SiteError(f"{REQUIREMENTS} cannot be read: {e.strerror}") from None
-    lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
-    return [line for line in lines if line]
+@dataclass(frozen=True)
+class PinSet:
+    requirements: Path
+    constraints_file: Path
+    with_sdists: bool
+
+    @property
+    def name(self) -> str:
+        return f"tools/{self.requirements.name}"
+
+    def _text(self) -> str:
+        try:
+            return self.requirements.read_text(encoding="utf-8")
+        except OSError as e:
+            raise SiteError(f"{self.name} cannot be read: {e.strerror}") from None
+
+    def pins(self) -> list[str]:
+        """`name==version` lines."""
+        lines = [line.split("#", 1)[0].strip() for line in self._text().splitlines()]
+        return [line for line in lines if line]
+
+    def release(self) -> str:
+        """The OpenStack release the set pins (its `# release:` line)."""
+        found = RELEASE.search(self._text())
+        return found.group(1) if found else self.name
+
+    def constraints(self) -> str:
+        """The set's constraints file without the packages the set pins itself."""
+        pinned = {_canonical(pin.split("==", 1)[0]) for pin in self.pins()}
+        lines = self.constraints_file.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if _canonical(line.split("==", 1)[0]) not in pinned]
+        return "\n".join(kept) + "\n"
 
 
-def _key(repo: Path) -> str:
+# The current release shares the toolchain's library pins; the previous one has its own
+# (older oslo libraries: a removed library option must be found there too).
+CURRENT = PinSet(TOOLS / "schema-requirements.txt", TOOLS / "constraints.txt", with_sdists=True)
+PREVIOUS = PinSet(
+    TOOLS / "schema-previous-requirements.txt",
+    TOOLS / "schema-previous-constraints.txt",
+    with_sdists=False,
+)
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
+
+
+def _key(pin_set: PinSet) -> str:
     digest = hashlib.sha256()
     for part in (
-        "\n".join(pins(repo)),
-        (repo / CONSTRAINTS).read_text(encoding="utf-8"),
+        "\n".join(pin_set.pins()),
+        pin_set.constraints(),
         f"{sys.version_info.major}.{sys.version_info.minor}",
     ):
         digest.update(part.encode())
@@ -58,12 +101,12 @@ def _pip(python: Path, *args: str, what: str) -> None:
         )
 
 
-def ensure(repo: Path) -> tuple[Path, Path]:
-    """(the schema virtualenv's python, the directory of the services' sdists), made on first
-    use (about a minute and a half here; then instant)."""
+def ensure(pin_set: PinSet = CURRENT) -> tuple[Path, Path]:
+    """(the pin set's virtualenv python, the directory of its sdists), made on first use
+    (a minute and a half to two minutes here; then instant)."""
     shared = os.environ.get("SITECTL_SCHEMA_CACHE")
-    parent = Path(shared) if shared else cache_dir(repo, "sitectl", "schema")
-    root = parent / _key(repo)
+    parent = Path(shared) if shared else TOOLS.parent / ".cache" / "sitectl" / "schema"
+    root = parent / _key(pin_set)
     python, sdists = root / "venv" / "bin" / "python", root / "sdists"
     if (root / COMPLETE).exists():
         return python, sdists
@@ -71,38 +114,42 @@ def ensure(repo: Path) -> tuple[Path, Path]:
     with (parent / f".{root.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if not (root / COMPLETE).exists():
-            _install(repo, root, python, sdists)
+            _install(pin_set, root, python, sdists)
     return python, sdists
 
 
-def _install(repo: Path, root: Path, python: Path, sdists: Path) -> None:
+def _install(pin_set: PinSet, root: Path, python: Path, sdists: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    requirements = pins(repo)
+    requirements = pin_set.pins()
+    constraints = root / "constraints.txt"
+    constraints.write_text(pin_set.constraints(), encoding="utf-8")
     with step(
         "schema",
-        f"installing the services' option schemas ({len(requirements)} packages, once per pin set)",
+        f"installing the {pin_set.release()} services' option schemas "
+        f"({len(requirements)} packages, once per pin set)",
     ):
         subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
-        constraints = ["-c", str(repo / CONSTRAINTS)]
         _pip(
             python,
             "install",
             "--quiet",
-            *constraints,
+            "-c",
+            str(constraints),
             *requirements,
-            what="install the service packages of " + str(REQUIREMENTS),
+            what=f"install the packages of {pin_set.name}",
         )
-        _pip(
-            python,
-            "download",
-            "--quiet",
-            "--no-deps",
-            "--no-binary",
-            ":all:",
-            "--dest",
-            str(sdists),
-            *requirements,
-            what="download the service sdists of " + str(REQUIREMENTS),
-        )
+        if pin_set.with_sdists:
+            _pip(
+                python,
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "--dest",
+                str(sdists),
+                *requirements,
+                what=f"download the service sdists of {pin_set.name}",
+            )
     (root / COMPLETE).write_text("\n".join(requirements) + "\n", encoding="utf-8")
