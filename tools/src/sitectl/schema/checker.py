@@ -41,11 +41,13 @@ def load_groups(namespaces: list[str], missing: set[str]) -> dict[str, dict[str,
 
 
 def auth_plugin_options(plugin: str) -> dict[str, Any]:
-    """The options keystoneauth registers at run time for `auth_type = PLUGIN`."""
+    """The options keystoneauth registers at run time for `auth_type = PLUGIN` (and the
+    auth_type and auth_section options themselves)."""
     try:
         from keystoneauth1 import loading
 
         options = loading.get_auth_plugin_conf_options(plugin)
+        options += loading.get_auth_common_conf_options()  # auth_type, auth_section
     except Exception:  # an unknown plugin: the group is checked as written
         return {}
     # oslo.config names them with dashes (auth-url); files use the dest (auth_url).
@@ -216,14 +218,10 @@ def check_group(entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], li
     return findings, sorted(missing)
 
 
-def lookup_group(entries: list[dict[str, Any]]) -> list[bool]:
-    """Whether the namespaces register each entry's [section] option (or the section)."""
+def registered_group(entries: list[dict[str, Any]]) -> list[dict[str, list[str]]]:
+    """{group: [option names]} of the one set of namespaces the entries share."""
     groups = load_groups(entries[0]["namespaces"], set())
-    return [
-        entry["section"] in groups
-        and (not entry["option"] or entry["option"] in groups[entry["section"]])
-        for entry in entries
-    ]
+    return [{group: sorted(opts) for group, opts in groups.items()}] * len(entries)
 
 
 def by_namespaces(entries: list[dict[str, Any]], work: Any) -> list[tuple[list[int], Any]]:
@@ -246,9 +244,10 @@ def by_namespaces(entries: list[dict[str, Any]], work: Any) -> list[tuple[list[i
 
 def main() -> int:
     request = json.load(sys.stdin)
-    if "lookup" in request:
-        registered = [False] * len(request["lookup"])
-        for indexes, answers in by_namespaces(request["lookup"], lookup_group):
+    if "registered" in request:
+        entries = [{"namespaces": namespaces} for namespaces in request["registered"]]
+        registered: list[Any] = [None] * len(entries)
+        for indexes, answers in by_namespaces(entries, registered_group):
             for index, answer in zip(indexes, answers, strict=True):
                 registered[index] = answer
         json.dump({"registered": registered}, sys.stdout)

@@ -1,0 +1,56 @@
+"""Which option namespaces make which config file, from the services' own oslo-config-generator
+files in their sdists (`output_file` nova.conf.sample -> nova.conf, with its `namespace` lines).
+Policy files are not oslo.config INI files and are left out."""
+
+from __future__ import annotations
+
+import json
+import re
+import tarfile
+from pathlib import Path
+
+from sitectl.files import write_atomically
+
+GENERATOR_NAME = re.compile(r"(config-generator|tools/config/).*\.(conf|ini)$")
+
+
+def generator_map(sdists: Path) -> dict[str, list[str]]:
+    """{config file name: namespaces}, from the oslo-config-generator files of the sdists
+    (read once, then kept beside them: the sdists of a pin set never change)."""
+    kept = sdists.parent / "generator-map.json"
+    if kept.exists():
+        return json.loads(kept.read_text(encoding="utf-8"))
+    found = _read(sdists)
+    write_atomically(kept, json.dumps(found, indent=1, sort_keys=True))
+    return found
+
+
+def _read(sdists: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for archive in sorted(sdists.glob("*.tar.gz")):
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                if not member.isfile() or member.size > 50_000:
+                    continue
+                if not GENERATOR_NAME.search(member.name):
+                    continue
+                handle = tar.extractfile(member)
+                if handle is None:
+                    continue
+                output, namespaces = _generator(handle.read().decode("utf-8", "replace"))
+                if output and namespaces:
+                    found.setdefault(output, namespaces)
+    return found
+
+
+def _generator(text: str) -> tuple[str | None, list[str]]:
+    output, namespaces = None, []
+    for line in text.splitlines():
+        name, _, value = (part.strip() for part in line.partition("="))
+        if name == "output_file" and value.endswith(".sample"):
+            output = Path(value).name.removesuffix(".sample")
+        elif name == "namespace" and value:
+            namespaces.append(value)
+    if output is None or "policy" in output:
+        return None, []
+    return output, namespaces
