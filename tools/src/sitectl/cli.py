@@ -25,6 +25,7 @@ VERBS: tuple[Verb, ...] = (
     __import__("sitectl.verbs.diff", fromlist=["VERB"]).VERB,  # sitectl diff
     __import__("sitectl.verbs.images", fromlist=["VERB"]).VERB,  # sitectl images
     pipeline.VERB,
+    __import__("sitectl.verbs.check", fromlist=["VERB"]).VERB,  # sitectl check
 )
 
 

@@ -187,3 +187,24 @@ def by_image(variables: list[TagVariable]) -> dict[str, list[TagVariable]]:
     for variable in variables:
         grouped.setdefault(variable.image, []).append(variable)
     return grouped
+
+
+@functools.cache
+def container_names(playbooks: Path | None = None) -> dict[str, str]:
+    """{config directory: container name} from kolla-ansible's role defaults: every
+    `*_services` entry with a container_name (nova-api: nova_api; openvswitch-db-server:
+    openvswitch_db). A service's config directory on a host is named after its key."""
+    base = playbooks or playbooks_dir()
+    names: dict[str, str] = {}
+    for defaults in sorted(base.glob("roles/*/defaults/main.yml")):
+        loaded = _load(defaults)
+        if not isinstance(loaded, dict):
+            continue
+        for variable, services in loaded.items():
+            if not str(variable).endswith("_services") or not isinstance(services, dict):
+                continue
+            for key, service in services.items():
+                name = service.get("container_name") if isinstance(service, dict) else None
+                if isinstance(name, str) and "{{" not in name:
+                    names.setdefault(str(key), name)
+    return names

@@ -1,8 +1,8 @@
 """Removed, not unknown: an option or section the release does not register (or registers only
-in other sections) but the previous release registered there (tools/schema-previous-requirements.txt). The previous release's virtualenv is
-installed only when a render has an unknown option or section; what each set of namespaces
-registered there is listed once and kept beside that virtualenv, so later checks ask no
-process at all."""
+in other sections) but the previous release registered there
+(tools/schema-previous-requirements.txt). The previous release's virtualenv is installed only
+when a render has such a finding; what each set of namespaces registered there is listed once
+and kept beside that virtualenv, so later checks ask no process at all."""
 
 from __future__ import annotations
 
