@@ -13,6 +13,8 @@ from typing import Any
 from sitectl.hostcheck.plan import HostPlan, Link, Sriov
 
 UP_STATES = ("UP", "UNKNOWN")  # UNKNOWN: devices without carrier detection (lo, some tunnels)
+# What ssh and sudo add to a command's error output that says nothing about the command.
+NOISE = ("Warning: Permanently added", "sudo: unable to resolve host")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,13 @@ def checks(plan: HostPlan, kolla_names: dict[str, str], engine: str) -> Iterator
                 _container(h, engine, n) + _config_dir(h, plan.config_dir, d)
             ),
         )
+
+
+def said(result: Any) -> str:
+    """A failed command's own error output, on one line."""
+    lines = (result.stderr or result.stdout or "").splitlines()
+    kept = [line.strip() for line in lines if line.strip() and not line.startswith(NOISE)]
+    return "; ".join(kept) or f"exit status {result.rc}"
 
 
 def _ip_json(host: Any, *args: str) -> list[dict[str, Any]] | None:
@@ -128,7 +137,7 @@ def _sriov(host: Any, sriov: Sriov) -> list[str]:
 def _chrony(host: Any) -> list[str]:
     result = host.run("chronyc -n tracking")
     if result.rc != 0:
-        return [f"chronyc tracking failed (is chronyd running?): {result.stderr.strip()}"]
+        return [f"chronyc tracking failed (is chronyd running?): {said(result)}"]
     fields = dict(
         (part.strip() for part in line.split(":", 1))
         for line in result.stdout.splitlines()
@@ -141,7 +150,7 @@ def _chrony(host: Any) -> list[str]:
 def _container(host: Any, engine: str, name: str) -> list[str]:
     result = host.run(f"{engine} inspect --format '{{{{json .State}}}}' {name}")
     if result.rc != 0:
-        return [f"{name} does not exist ({engine} inspect: {result.stderr.strip()[:200]})"]
+        return [f"{name} does not exist ({engine} inspect: {said(result)[:200]})"]
     state = json.loads(result.stdout)
     if not state.get("Running"):
         return [

@@ -136,15 +136,13 @@ def _login_failure(host: testinfra.host.Host) -> str | None:
     except RuntimeError as e:  # ssh itself failed (exit 255)
         return _ssh_error(e)
     if login.rc != 0:
-        return (login.stderr or login.stdout).strip() or f"exit status {login.rc}"
+        return checks.said(login)
     return None
 
 
 def _ssh_error(error: RuntimeError) -> str:
     result = error.args[0] if error.args else None
-    text = getattr(result, "stderr", None) or str(error)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return "; ".join(lines[-3:]) or "ssh failed"
+    return checks.said(result) if result is not None else str(error)
 
 
 def title(report: Report) -> str:
