@@ -95,7 +95,7 @@ def _link(host: Any, link: Link) -> list[str]:
         if members:
             problems += _members(host, link, members, wanted, what, kind)
     if link.ipoib_mode:
-        mode = host.file(f"/sys/class/net/{link.device}/mode")
+        mode = host.file(f"{link.sysfs_root}/class/net/{link.device}/mode")
         actual = mode.content_string.strip() if mode.exists else "unknown"
         if actual != link.ipoib_mode:
             problems.append(

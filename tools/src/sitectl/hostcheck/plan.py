@@ -43,6 +43,7 @@ class Link:
     bridge_ports: tuple[str, ...] = ()
     bond_slaves: tuple[str, ...] = ()
     ipoib_mode: str | None = None
+    sysfs_root: str = "/sys"  # where the IPoIB mode is read (infiniband_sysfs_root)
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def _link(site: Site, host: Host, variables: _WithDefaults, interface: Interface
         ipoib_mode=values.text(variables.get("infiniband_ipoib_mode"))
         if interface.ipoib and INFINIBAND_GROUP in host.groups
         else None,
+        sysfs_root=values.text(variables.get("infiniband_sysfs_root")) or "/sys",
     )
 
 
