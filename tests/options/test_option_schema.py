@@ -180,11 +180,18 @@ vcpu_pin_set = 4-15
 virt_type = kvmm
 num_memory_encrypted_guests = 4
 
+[scheduler]
+enabled_filters = ComputeFilter
+
 """
 ML2_CONF = """\
 # Seeded mistakes (tests/options).
 [ml2]
 path_mtu = big
+overlay_ip_version = 5
+
+[ovs_driver]
+ovs_create_tap = true
 
 [ml2_type_vlan]
 network_vlan_range = physnet1:100:200
@@ -196,6 +203,10 @@ KEYSTONE_CONF = """\
 # Seeded mistakes (tests/options).
 [token]
 expiration = soon
+cache_on_issue = true
+
+[identity]
+password_hash_algorithm = md5
 
 [oslo_policy]
 enforce_scope = true
@@ -211,6 +222,11 @@ SEEDED = {
     (NOVA, "nova.conf [libvirt] virt_type"): "'kvmm'",
     (NOVA, "nova.conf [libvirt] num_memory_encrypted_guests"): "was removed",
     (NOVA, "nova.conf [DEFAULT] vcpu_pin_set"): "deprecated for removal",
+    (NOVA, "nova.conf [scheduler] enabled_filters"): "[filter_scheduler]",
+    (ML2, "ml2_conf.ini [ml2] overlay_ip_version"): "'5'",
+    (ML2, "ml2_conf.ini [ovs_driver] ovs_create_tap"): "deprecated for removal",
+    (KEYSTONE, "keystone.conf [token] cache_on_issue"): "deprecated for removal",
+    (KEYSTONE, "keystone.conf [identity] password_hash_algorithm"): "'md5'",
     (ML2, "ml2_conf.ini [ml2] path_mtu"): "'big'",
     (
         ML2,
@@ -320,7 +336,8 @@ def test_seeded_mistakes_fail_validate_with_their_files_and_lines(
     )
     assert relaxed.returncode == 1
     keys = {f["key"] for f in json.loads(relaxed.stdout) if f["rule"] == "option-schema"}
-    assert keys == {key for _, key in SEEDED} - {"nova.conf [DEFAULT] vcpu_pin_set"}
+    deprecated = {key for (_, key), said in SEEDED.items() if said == "deprecated for removal"}
+    assert keys == {key for _, key in SEEDED} - deprecated
 
 
 def _introduced(site: Path, base: str, head: str) -> Report:
@@ -349,13 +366,14 @@ def test_the_config_diff_lists_the_problems_the_change_introduces(
         ("nova.conf", "[DEFAULT] vcpu_pin_set", "deprecated"),
         ("nova.conf", "[libvirt] num_memory_encrypted_guests", "removed"),
         ("nova.conf", "[libvirt] virt_type", "bad-value"),
+        ("nova.conf", "[scheduler] enabled_filters", "wrong-section"),
     ]
     typo = report.problems[0]
     assert typo.source and typo.source.startswith(NOVA + ":")
     note = markdown.render(report)
-    assert "#### Problems this change introduces (4)" in note
+    assert "#### Problems this change introduces (5)" in note
     assert "did you mean cpu_allocation_ratio?" in note
-    assert "Problems this change introduces (4)" in html.render(report)
+    assert "Problems this change introduces (5)" in html.render(report)
     assert report.to_json()["problems"][0]["key"] == "[DEFAULT] cpu_alocation_ratio"
 
 

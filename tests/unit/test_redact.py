@@ -42,6 +42,8 @@ def test_secret_key_names(key: str) -> None:
         "docker_registry_basic_auth_htpasswd_path",
         "openstack_auth_password_required_params",
         "keystone_password_length",
+        "password_hash_algorithm",
+        "password_hash_rounds",
         "password_policy_enabled",
         "token_expiration",
         "keystone_token_provider",

@@ -19,12 +19,13 @@ MIN_SECRET_LENGTH = 4
 
 _SECRET_KEY = re.compile(r"pass(word|wd|phrase)|secret|private_?key|(^|[_.-])tokens?$", re.I)
 # A later word that makes the name about a secret rather than the secret itself:
-# ssh_private_key_path, openstack_auth_password_required_params, keystone_password_length.
+# ssh_private_key_path, openstack_auth_password_required_params, keystone_password_length,
+# keystone's [identity] password_hash_algorithm.
 _ABOUT_A_SECRET = frozenset(
     {
         *("path", "paths", "file", "files", "dir", "directory", "name", "names", "params"),
         *("enabled", "required", "length", "type", "user", "username", "method", "backend"),
-        *("policy", "format", "provider", "expiration", "ttl"),
+        *("policy", "format", "provider", "expiration", "ttl", "algorithm", "rounds"),
     }
 )
 _KEY_NAME = re.compile(r"(^|[_.-])keys?$", re.IGNORECASE)
