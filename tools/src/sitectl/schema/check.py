@@ -153,8 +153,11 @@ def _findings(
             answer = checker_process.ask(python, {"files": request})
         gone = set(answer["missing_namespaces"])
         missing |= gone
+        by_file: dict[str, list[dict[str, Any]]] = {}
+        for found in answer["findings"]:
+            by_file.setdefault(found["path"], []).append(found)
         for digest in fresh:
-            own = [f for f in answer["findings"] if f["path"] == digest]
+            own = by_file.get(digest, [])
             findings += own
             record = {
                 "findings": [{k: v for k, v in f.items() if k != "path"} for f in own],

@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from sitectl.errors import SiteError
 from sitectl.progress import step
 
@@ -55,10 +57,15 @@ class PinSet:
 
     def constraints(self) -> str:
         """The set's constraints file without the packages the set pins itself."""
-        pinned = {_canonical(pin.split("==", 1)[0]) for pin in self.pins()}
+        pinned = {_project(pin) for pin in self.pins()}
         lines = self.constraints_file.read_text(encoding="utf-8").splitlines()
-        kept = [line for line in lines if _canonical(line.split("==", 1)[0]) not in pinned]
+        kept = [line for line in lines if _project(line) not in pinned]
         return "\n".join(kept) + "\n"
+
+
+def _project(line: str) -> str:
+    """The canonical project name of a `name==version` line."""
+    return canonicalize_name(line.split("==", 1)[0].strip())
 
 
 # The current release shares the toolchain's library pins; the previous one has its own
@@ -69,10 +76,6 @@ PREVIOUS = PinSet(
     TOOLS / "schema-previous-constraints.txt",
     with_sdists=False,
 )
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
 def _key(pin_set: PinSet) -> str:
