@@ -18,18 +18,17 @@ import os
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.processes import free_port, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 STATE = REPO / ".cache" / "test-engine"
@@ -60,23 +59,6 @@ def ensure_installed(binaries: dict[str, str] = PACKAGES) -> None:
             f"apt-get could not install {', '.join(missing)} (exit {proc.returncode}); the "
             "container tests need them:\n" + "\n".join(proc.stderr.splitlines()[-10:])
         )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until(
-    ready: Callable[[], bool], process: subprocess.Popen, log: Path, what: str, timeout: float
-) -> None:
-    """Poll `ready` until it holds; fail the test with the log if the server dies or is slow."""
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"{what} did not start; its log:\n{log.read_text()[-3000:]}")
-        time.sleep(0.3)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -142,7 +124,7 @@ def engine() -> Iterator[Engine]:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     try:
         started = Engine(host, process, log)
-        _wait_until(
+        wait_until(
             lambda: started.docker("version", check=False).returncode == 0,
             process,
             log,
@@ -192,7 +174,7 @@ def registry(root: Path) -> Iterator[Registry]:
         )
     try:
         started = Registry(address)
-        _wait_until(started.answers, process, log, "docker-registry", timeout=30)
+        wait_until(started.answers, process, log, "docker-registry", timeout=30)
         yield started
     finally:
         _stop(process)

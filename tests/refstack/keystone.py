@@ -6,17 +6,15 @@ port, in its own process group so that stop() ends uwsgi and everything it forke
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.processes import die_with_parent, free_port, stop_group
 
 BIN = Path(sys.executable).parent
 ADMIN_PASSWORD = "refstack-test-admin"  # a throwaway cloud on loopback, deleted afterwards
@@ -37,19 +35,6 @@ key_repository = {work}/credential-keys
 enforce_new_defaults = true
 enforce_scope = true
 """
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL when the test process dies, even by SIGKILL, when
-    fixture finalizers cannot run (Linux prctl PR_SET_PDEATHSIG)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -138,7 +123,7 @@ class Keystone:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -157,18 +142,7 @@ class Keystone:
         if self.process is None:
             return
         process, self.process = self.process, None
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                process.wait(timeout=10)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        with contextlib.suppress(ProcessLookupError):  # anything left in the group goes too
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process)
 
     def clouds_yaml(self, path: Path, cloud: str = "refstack-test") -> Path:
         path.write_text(
