@@ -72,6 +72,25 @@ rbd_pool = volumes
 rbd_max_clone_depth = deep
 """
 
+# networking-mlnx publishes no option lists: its agent's and daemon's are read from the modules
+# that register them. oslo.config matches sections without regard to case ([eswitch] is the
+# agent's ESWITCH group; [AGENT] is neutron's agent group).
+MLNX_AGENT_INI = """\
+[eswitch]
+physical_interface_mappings = ibphysnet:ib0
+daemon_endpont = tcp://127.0.0.1:60001
+[AGENT]
+polling_interval = often
+report_interval = 30
+"""
+ESWITCHD_CONF = """\
+[DAEMON]
+fabrics = ibphysnet:ib0
+default_timeout = 5000
+[eswitch]
+physical_interface_mappings = ibphysnet:ib0
+"""
+
 
 def _tree(root: Path) -> Path:
     for host in (
@@ -89,6 +108,12 @@ def _tree(root: Path) -> Path:
     volume = root / "config" / "stor01" / "cinder-volume"
     volume.mkdir(parents=True)
     (volume / "cinder.conf").write_text(CINDER_CONF)
+    for service, name, text in (
+        ("neutron-mlnx-agent", "mlnx_agent.ini", MLNX_AGENT_INI),
+        ("neutron-eswitchd", "eswitchd.conf", ESWITCHD_CONF),
+    ):
+        (root / "config" / "cmp02" / service).mkdir(parents=True)
+        (root / "config" / "cmp02" / service / name).write_text(text)
     return root
 
 
@@ -153,6 +178,21 @@ def test_each_kind_of_mistake_is_found_and_explained(
     assert by_key[("rbd-1", "rbd_max_clone_depth")].kind == "bad-value"
     for ok in (("rbd-1", "rbd_pool"), ("DEFAULT", "backup_driver"), ("rbd-1", "")):
         assert ok not in by_key
+    # networking-mlnx's agent and eswitch daemon, sections matched without regard to case.
+    typo = by_key[("eswitch", "daemon_endpont")]
+    assert typo.kind == "unknown-option" and "did you mean daemon_endpoint?" in typo.message
+    assert typo.rendered == ("cmp02/neutron-mlnx-agent/mlnx_agent.ini",)
+    assert by_key[("AGENT", "polling_interval")].kind == "bad-value"
+    misplaced = by_key[("eswitch", "")]
+    assert misplaced.kind == "unknown-section"
+    assert misplaced.rendered == ("cmp02/neutron-eswitchd/eswitchd.conf",)
+    for ok in (
+        ("eswitch", "physical_interface_mappings"),
+        ("AGENT", "report_interval"),
+        ("DAEMON", "fabrics"),
+        ("DAEMON", "default_timeout"),
+    ):
+        assert ok not in by_key
     # keystoneauth's password plugin options (registered at run time for auth_type) and
     # redacted secrets are accepted; so are the options that are right.
     for ok in (
@@ -164,7 +204,7 @@ def test_each_kind_of_mistake_is_found_and_explained(
         assert ok not in by_key
     # Nothing here comes from the site's files: every problem is kolla-ansible's own.
     assert result.kolla() == result.problems
-    assert result.checked == 4
+    assert result.checked == 6
     assert result.skipped == {"config.json": 2, "nova-api-uwsgi.ini": 2}
     assert result.missing_namespaces == []
 
@@ -442,6 +482,8 @@ def test_the_committed_environments_have_only_kolla_ansibles_known_problems(
     result = check.check(REPO, rendered, environment)
     assert result.missing_namespaces == []
     assert result.checked > 0
+    if services == ["neutron"]:  # the InfiniBand mixin's agent and daemon are checked too
+        assert not {"mlnx_agent.ini", "eswitchd.conf"} & set(result.skipped)
     assert result.site("error") + result.site("warning") == []
     unexplained = [
         f"{p.file} {p.key} ({p.kind}): {p.message}"

@@ -40,6 +40,7 @@ The facts, and who reads them:
 import ipaddress
 import os
 import pwd
+import threading
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -143,14 +144,19 @@ def localhost_facts(hostvars: Mapping[str, Any], home: Path, cwd: Path) -> dict[
     return facts
 
 
+# Ansible's plugin loader is not thread-safe: a diff renders base and head in two threads, and
+# one could get the jsonfile module while the other was still importing it.
+_PLUGIN_LOADER = threading.Lock()
+
+
 def write_fact_cache(directory: Path, facts_by_host: Mapping[str, Mapping[str, Any]]) -> None:
     """Store facts as Ansible's jsonfile cache plugin reads them (through its own API)."""
     from ansible.plugins.loader import cache_loader, init_plugin_loader
 
-    with warnings.catch_warnings():  # initialised before in this process: harmless
+    with _PLUGIN_LOADER, warnings.catch_warnings():  # initialised before: harmless
         warnings.filterwarnings("ignore", "AnsibleCollectionFinder has already been configured")
         init_plugin_loader()
-    cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(directory))
+        cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(directory))
     if cache is None:
         raise RuntimeError("Ansible's jsonfile cache plugin is not available")
     for host, facts in facts_by_host.items():

@@ -26,21 +26,59 @@ REDACTED = ("<redacted:", "sealed-", "<render:")
 ERROR, WARNING = "error", "warning"
 
 
+def group_key(name: str) -> str:
+    """A group or section name as oslo.config matches it: case-insensitive, except DEFAULT
+    (networking-mlnx registers [ESWITCH]; kolla-ansible writes [eswitch])."""
+    return name if name == "DEFAULT" else name.lower()
+
+
+def _mlnx_agent() -> list[tuple[str, list[Any]]]:
+    """What neutron-mlnx-agent registers: its own options, and neutron's agent state and root
+    helper options (neutron's whole agent namespace clashes with its [AGENT] polling_interval)."""
+    from networking_mlnx.plugins.ml2.drivers.mlnx.agent import config
+    from neutron.conf.agent import common
+
+    agent = [*config.agent_opts, *common.AGENT_STATE_OPTS, *common.ROOT_HELPER_OPTS]
+    return [("ESWITCH", config.eswitch_opts), ("AGENT", agent)]
+
+
+def _mlnx_eswitchd() -> list[tuple[str, list[Any]]]:
+    """What eswitchd registers: its daemon options and neutron's root helper."""
+    from networking_mlnx.eswitchd.common import config
+    from neutron.conf.agent import common
+
+    return [("DAEMON", config.mlx_daemon_opts), ("AGENT", common.ROOT_HELPER_OPTS)]
+
+
+# Namespaces of services that publish no oslo.config.opts entry point, listed from the modules
+# that register their options (the generator map names them for the services' config files).
+UNPUBLISHED = {
+    "networking_mlnx.agent": _mlnx_agent,
+    "networking_mlnx.eswitchd": _mlnx_eswitchd,
+}
+
+
+def _list_opts(namespace: str) -> list[tuple[Any, list[Any]]]:
+    if namespace in UNPUBLISHED:
+        return UNPUBLISHED[namespace]()
+    return [pair for _, pairs in generator._list_opts([namespace]) for pair in pairs]
+
+
 def load_groups(namespaces: list[str], missing: set[str]) -> dict[str, dict[str, Any]]:
-    """{group: {option name: Opt}} of the namespaces, as oslo-config-generator lists them."""
+    """{group key: {option name: Opt}} of the namespaces, as oslo-config-generator lists them
+    (its own loader)."""
     groups: dict[str, dict[str, Any]] = {}
     for namespace in namespaces:
         try:
-            listed = generator._list_opts([namespace])  # the generator's own loader
+            listed = _list_opts(namespace)
         except Exception:
             missing.add(namespace)
             continue
-        for _, pairs in listed:
-            for group, opts in pairs:
-                name = getattr(group, "name", group) or "DEFAULT"
-                for opt in opts:
-                    groups.setdefault(name, {})[opt.dest if opt.dest else opt.name] = opt
-                    groups[name][opt.name] = opt
+        for group, opts in listed:
+            name = group_key(getattr(group, "name", group) or "DEFAULT")
+            for opt in opts:
+                groups.setdefault(name, {})[opt.dest if opt.dest else opt.name] = opt
+                groups[name][opt.name] = opt
     return groups
 
 
@@ -76,7 +114,8 @@ def cached_groups(namespaces: list[str], missing: set[str]) -> dict[str, dict[st
     store = os.environ.get("SCHEMA_OPTS_CACHE")
     if not store:
         return load_groups(namespaces, missing)
-    path = Path(store, hashlib.sha256("\n".join(namespaces).encode()).hexdigest()[:24])
+    listed = "\n".join([*namespaces, hashlib.sha256(Path(__file__).read_bytes()).hexdigest()])
+    path = Path(store, hashlib.sha256(listed.encode()).hexdigest()[:24])
     if path.exists():
         kept = pickle.loads(path.read_bytes())
         missing.update(kept["missing"])
@@ -109,9 +148,9 @@ def check_file(entry: dict[str, Any], loaded: dict[str, dict[str, Any]]) -> list
     found = []
     for section in parsed.sections():
         items = dict(parsed.items(section, raw=True))
-        known = groups.get(section)
+        known = groups.get(group_key(section))
         if known is None:
-            close = difflib.get_close_matches(section, list(groups), n=1, cutoff=0.85)
+            close = difflib.get_close_matches(group_key(section), list(groups), n=1, cutoff=0.85)
             hint = f"did you mean [{close[0]}]?" if close else "its options are not checked"
             found.append(
                 finding(
@@ -134,13 +173,13 @@ def _dynamic_groups(parsed: configparser.RawConfigParser, groups: dict[str, dict
     auth_type, and cinder's backend sections (named by enabled_backends)."""
     for section in parsed.sections():
         plugin = parsed.get(section, "auth_type", fallback=None)
-        if plugin and section in groups:
+        if plugin and group_key(section) in groups:
             for name, opt in auth_plugin_options(plugin).items():
-                groups[section].setdefault(name, opt)
+                groups[group_key(section)].setdefault(name, opt)
     backends = parsed.get("DEFAULT", "enabled_backends", fallback="")
     if "backend_defaults" in groups:
         for name in filter(None, (b.strip() for b in backends.split(","))):
-            groups.setdefault(name, dict(groups["backend_defaults"]))
+            groups.setdefault(group_key(name), dict(groups["backend_defaults"]))
 
 
 def check_option(
@@ -220,8 +259,8 @@ def _deprecated_name(option: str, section: str, groups: dict) -> tuple[str, str]
     for group, opts in groups.items():
         for opt in opts.values():
             for old in getattr(opt, "deprecated_opts", None) or ():
-                old_group = old.group or group  # None: the option's own group
-                if old.name == option and old_group == section:
+                old_group = group_key(old.group) if old.group else group  # None: its own
+                if old.name == option and old_group == group_key(section):
                     return group, opt.name
     return None
 
@@ -232,6 +271,7 @@ def finding(
     return {
         "path": entry["path"],
         "section": section,
+        "group": group_key(section) if section else "",
         "option": option,
         "severity": severity,
         "kind": kind,

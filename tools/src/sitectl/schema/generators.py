@@ -13,16 +13,24 @@ from sitectl.files import write_atomically
 
 GENERATOR_NAME = re.compile(r"(config-generator|tools/config/).*\.(conf|ini)$")
 
+# Config files of services that ship no generator file (networking-mlnx): their namespaces,
+# which the checker lists from the modules that register the options (checker.UNPUBLISHED).
+UNPUBLISHED = {
+    "mlnx_agent.ini": ["networking_mlnx.agent", "oslo.log"],
+    "eswitchd.conf": ["networking_mlnx.eswitchd", "oslo.log"],
+}
+
 
 def generator_map(sdists: Path) -> dict[str, list[str]]:
     """{config file name: namespaces}, from the oslo-config-generator files of the sdists
     (read once, then kept beside them: the sdists of a pin set never change)."""
     kept = sdists.parent / "generator-map.json"
     if kept.exists():
-        return json.loads(kept.read_text(encoding="utf-8"))
-    found = _read(sdists)
-    write_atomically(kept, json.dumps(found, indent=1, sort_keys=True))
-    return found
+        found = json.loads(kept.read_text(encoding="utf-8"))
+    else:
+        found = _read(sdists)
+        write_atomically(kept, json.dumps(found, indent=1, sort_keys=True))
+    return {**UNPUBLISHED, **found}
 
 
 def _read(sdists: Path) -> dict[str, list[str]]:

@@ -31,7 +31,8 @@ def mark(
     gone = set()
     for f in unknown:
         groups = registered[tuple(namespaces[f["path"]])]
-        if f["section"] in groups and (not f["option"] or f["option"] in groups[f["section"]]):
+        group = groups.get(f["group"])  # the section as oslo.config matches it
+        if group is not None and (not f["option"] or f["option"] in group):
             gone.add(id(f))
     before, now = venv.PREVIOUS.release(), venv.CURRENT.release()
     return [_as_removed(f, before, now) if id(f) in gone else f for f in findings]
@@ -59,7 +60,9 @@ def _registered(wanted: list[list[str]]) -> dict[tuple[str, ...], Registered]:
 
 
 def _digest(namespaces: list[str]) -> str:
-    return hashlib.sha256("\n".join(namespaces).encode()).hexdigest()[:20]
+    """The namespaces, and the checker that lists them."""
+    checker = hashlib.sha256(checker_process.CHECKER.read_bytes()).hexdigest()
+    return hashlib.sha256("\n".join([*namespaces, checker]).encode()).hexdigest()[:20]
 
 
 def _as_removed(finding: dict[str, Any], before: str, now: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ Problems in kolla-ansible's own templates are not the site's: they are listed as
 from __future__ import annotations
 
 from sitectl.schema.check import Problem
-from sitectl.validate.finding import Finding
+from sitectl.validate import Finding
 
 ID = "option-schema"
 STAGE = "render"
