@@ -12,7 +12,7 @@ import pytest
 from sitectl.dump import dump
 from sitectl.errors import SiteError
 from sitectl.hostcheck.plan import HostPlan, Link, plan, role_defaults, select
-from sitectl.validate.site import Site, build_site
+from sitectl.site import Site, build_site
 
 REPO = Path(__file__).resolve().parents[2]
 VAULT = REPO / "ci" / "vault-password.example"

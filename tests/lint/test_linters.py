@@ -81,11 +81,30 @@ def test_a_stale_tag_variable_table_fails_lint(tmp_path: Path, sitectl: Callable
         assert problem in result.stderr
 
 
+def test_an_import_across_the_layers_fails_lint(tmp_path: Path, sitectl: Callable) -> None:
+    """A core module importing the command line, and a feature reaching into another's
+    internals, each break a contract."""
+    site = tmp_path / "site"
+    (site / "etc" / "kayobe").mkdir(parents=True)
+    shutil.copytree(REPO / "tools", site / "tools", ignore=shutil.ignore_patterns("*.egg-info"))
+    core = site / "tools" / "src" / "sitectl" / "files.py"
+    core.write_text(core.read_text() + "\nfrom sitectl.verbs import Context  # noqa\n")
+    feature = site / "tools" / "src" / "sitectl" / "diff" / "problems.py"
+    feature.write_text(feature.read_text() + "\nfrom sitectl.render.cache import FORMAT  # noqa\n")
+    result = sitectl("--repo", site, "lint", "imports")
+    assert result.returncode == 1, result.stderr
+    assert "command line > features > core BROKEN" in result.stderr
+    assert "sitectl.files -> sitectl.verbs" in result.stderr
+    assert "render: internals are its own BROKEN" in result.stderr
+    assert "sitectl.diff.problems -> sitectl.render.cache" in result.stderr
+
+
 def test_an_unknown_check_is_one_clear_error(sitectl: Callable) -> None:
     result = sitectl("lint", "spelling")
     assert result.returncode == 2
-    assert "no lint check 'spelling'; the checks are: yaml, ansible, python, pipeline, " in (
-        result.stderr
+    assert (
+        "no lint check 'spelling'; the checks are: yaml, ansible, python, imports, pipeline, "
+        in (result.stderr)
     )
     assert "Traceback" not in result.stderr
 

@@ -23,9 +23,9 @@ from config.mini_site import copy_repository
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sitectl.site import build_site
 from sitectl.validate import Finding, check_files, check_site, files, validate
 from sitectl.validate.runner import INTERNAL
-from sitectl.validate.site import build_site
 
 from .cases import EXAMPLE_PASSWORD, SRIOV_HOSTS
 from .conftest import PASSWORD_FILE, REPO

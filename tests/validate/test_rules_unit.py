@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sitectl.site import build_site
 from sitectl.validate import check_site
 from sitectl.validate.rules import (
     BY_ID,
@@ -32,7 +33,6 @@ from sitectl.validate.rules import (
     physnet_unmapped,
     vlan_conflict,
 )
-from sitectl.validate.site import build_site
 from sitectl.validate.stages import FILES, LOAD, SITE
 
 from .hand_built import clean, set_all

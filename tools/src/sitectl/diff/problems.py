@@ -6,16 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from sitectl.diff.model import Problem
-from sitectl.schema import check
+from sitectl.schema import Problem as SchemaProblem
+from sitectl.schema import check_render
 
 
-def _identity(problem: check.Problem) -> tuple[str, str, str, str, str]:
+def _identity(problem: SchemaProblem) -> tuple[str, str, str, str, str]:
     return (problem.file, problem.section, problem.option, problem.kind, problem.message)
 
 
 def introduced(repo: Path, env: str | None, base: Path | None, head: Path) -> list[Problem]:
     """Head's problems that base (None: the environment is new) has not."""
-    before = {_identity(p) for p in check.check(repo, base, env).problems} if base else set()
+    before = {_identity(p) for p in check_render(repo, base, env).problems} if base else set()
     return [
         Problem(
             severity=p.severity,
@@ -26,6 +27,6 @@ def introduced(repo: Path, env: str | None, base: Path | None, head: Path) -> li
             source=f"{p.source[0]}:{p.source[1]}" if p.source else None,
             rendered=list(p.rendered),
         )
-        for p in check.check(repo, head, env).problems
+        for p in check_render(repo, head, env).problems
         if _identity(p) not in before
     ]

@@ -142,7 +142,7 @@ def run(
 
 def _only(the_plan: Plan, wanted: Sequence[str]) -> Plan:
     """The plan narrowed to the services asked for (checked against kolla-ansible's tags)."""
-    from sitectl.render.services import selection
+    from sitectl.render import selection
 
     names = selection(wanted) or []
     would = "every service" if the_plan.mode == "full" else ", ".join(the_plan.services)

@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
+from sitectl import values
 from sitectl.errors import SiteError
-from sitectl.validate import values
-from sitectl.validate.site import Host, Interface, Site
+from sitectl.site import Host, Interface, Site
 
 KOLLA_CONFIG_DIR = "/etc/kolla"
 INFINIBAND_GROUP = "infiniband"

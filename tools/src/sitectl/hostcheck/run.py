@@ -15,7 +15,7 @@ from pathlib import Path
 
 import testinfra
 
-from sitectl import kolla_playbooks
+from sitectl import kolla_playbooks, values
 from sitectl.dump import dump
 from sitectl.environments import label
 from sitectl.hostcheck import checks
@@ -29,8 +29,7 @@ from sitectl.hostcheck.plan import (
 )
 from sitectl.progress import note
 from sitectl.render import render
-from sitectl.validate import values
-from sitectl.validate.site import build_site
+from sitectl.site import build_site
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -49,6 +50,10 @@ def _python(repo: Path) -> list[list[str]]:
     ]
 
 
+def _imports(repo: Path) -> list[list[str]]:
+    return [["lint-imports", "--config", str(RUFF_CONFIG), "--no-cache"]]
+
+
 def _pipeline(repo: Path) -> list[list[str]]:
     schema = ["--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci"]
     return [["check-jsonschema", *schema, *map(str, pipelines.files(repo))]]
@@ -64,6 +69,7 @@ CHECKS: dict[str, Check] = {
         Check("yaml", "yamllint --strict over all YAML", _yaml),
         Check("ansible", "ansible-lint --offline over ansible/", _ansible),
         Check("python", "ruff check and ruff format --check", _python),
+        Check("imports", "import-linter's layer contracts over tools/src/sitectl", _imports),
         Check("pipeline", "the GitLab pipeline files against GitLab's schema", _pipeline),
         Check(
             "tag-variables",
@@ -81,6 +87,8 @@ def run_checks(repo: Path, names: Sequence[str]) -> list[Result]:
 def run_check(repo: Path, check: Check) -> Result:
     started = time.monotonic()
     outputs, passed, shown = [], True, []
+    # The checked repository's own sitectl, not the toolchain's installed one.
+    env = {**os.environ, "PYTHONPATH": str(repo / "tools" / "src")}
     with step("lint", f"{check.name}: {check.description}"):
         for command in check.commands(repo):
             shown.append(" ".join(command))
@@ -90,6 +98,7 @@ def run_check(repo: Path, check: Check) -> Result:
                 capture_output=True,
                 text=True,
                 stdin=subprocess.DEVNULL,
+                env=env,
                 check=False,
             )
             passed = passed and proc.returncode == 0

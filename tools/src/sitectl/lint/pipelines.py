@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from sitectl.images.pipeline import TEMPLATES as CHILD_TEMPLATES
+from sitectl.images import TEMPLATES as CHILD_TEMPLATES
 
 PARENT = Path(".gitlab-ci.yml")
 

@@ -65,5 +65,6 @@ Progress (phases, kolla-ansible's slow roles, timings) goes to stderr.
 
 from sitectl.render.cache import FORMAT
 from sitectl.render.pipeline import cached, render
+from sitectl.render.services import selection
 
-__all__ = ["FORMAT", "cached", "render"]
+__all__ = ["FORMAT", "cached", "render", "selection"]

@@ -3,8 +3,8 @@
 Modules:
   rules/     one module per rule (id, description, example of bad input, check());
   files      what the file rules read before kayobe runs (layering, vault password, files);
-  site       the Site the other rules read: hosts, groups, networks, interfaces, from
-             kayobe's resolved configuration (sitectl.dump);
+  (the Site the site rules read, kayobe's resolved configuration as hosts, groups, networks
+  and interfaces, is sitectl.site: the host checks read it too)
   locate     which file (and line) defines a key in the layered configuration;
   runner     one environment: file rules, one kayobe dump, site rules;
   report     text, JSON and JUnit XML output.

@@ -21,11 +21,11 @@ from sitectl.environments import label
 from sitectl.errors import SiteError
 from sitectl.progress import note
 from sitectl.repo import cache_dir
+from sitectl.site import Site, build_site
 from sitectl.validate import files
 from sitectl.validate.finding import Finding
 from sitectl.validate.locate import Location, Locator
 from sitectl.validate.rules import RULES, kayobe_load
-from sitectl.validate.site import Site, build_site
 from sitectl.validate.stages import FILES, SITE
 
 INTERNAL = "validator-error"  # the rule id of a rule's own crash (a bug in the validator)

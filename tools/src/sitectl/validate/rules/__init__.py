@@ -4,7 +4,7 @@ Each module has
   ID           the rule's id (its module name with dashes), e.g. `net-cidr-overlap`;
   DESCRIPTION  one line: what the rule finds;
   STAGE        FILES (runs on the files, before kayobe: sitectl.validate.files.FileContext),
-               SITE (runs on kayobe's resolved configuration: sitectl.validate.site.Site) or
+               SITE (runs on kayobe's resolved configuration: sitectl.site.Site) or
                LOAD (the kayobe run itself: reported by the runner);
   check()      FILES and SITE rules: check(context) -> Iterable[Finding], a pure function;
 and a docstring that explains the rule and shows an example of bad input.

@@ -1,8 +1,8 @@
 """Which physical networks Neutron names, and which each host maps (shared by the physnet
 rules)."""
 
-from sitectl.validate import values
-from sitectl.validate.site import Host, Site
+from sitectl import values
+from sitectl.site import Host, Site
 
 AGENT_MAPPINGS = ("neutron_sriov_physnet_mappings", "neutron_mlnx_physnet_mappings")
 VLAN_RANGES = "kolla_neutron_ml2_network_vlan_ranges"

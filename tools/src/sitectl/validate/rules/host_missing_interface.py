@@ -14,9 +14,9 @@ Example of bad input::
 
 from collections.abc import Iterator
 
+from sitectl.site import Site
 from sitectl.validate.files import layer_dir
 from sitectl.validate.finding import Finding
-from sitectl.validate.site import Site
 from sitectl.validate.stages import SITE
 
 ID = "host-missing-interface"

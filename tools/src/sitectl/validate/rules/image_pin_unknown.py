@@ -18,10 +18,10 @@ Example of bad input::
 import difflib
 from collections.abc import Iterator
 
+from sitectl import values
 from sitectl.kolla_playbooks import image_tag_variables
-from sitectl.validate import values
+from sitectl.site import Site
 from sitectl.validate.finding import Finding
-from sitectl.validate.site import Site
 from sitectl.validate.stages import SITE
 
 ID = "image-pin-unknown"

@@ -17,9 +17,9 @@ from typing import Any
 
 import jinja2
 
-from sitectl.validate import values
+from sitectl import values
+from sitectl.site import Site
 from sitectl.validate.finding import Finding
-from sitectl.validate.site import Site
 from sitectl.validate.stages import SITE
 
 ID = "jinja-syntax"

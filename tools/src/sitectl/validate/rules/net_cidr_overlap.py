@@ -13,9 +13,9 @@ Example of bad input::
 from collections.abc import Iterator
 from itertools import combinations
 
-from sitectl.validate import values
+from sitectl import values
+from sitectl.site import Site
 from sitectl.validate.finding import Finding
-from sitectl.validate.site import Site
 from sitectl.validate.stages import SITE
 
 ID = "net-cidr-overlap"

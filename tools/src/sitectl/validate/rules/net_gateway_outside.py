@@ -12,9 +12,9 @@ Example of bad input::
 
 from collections.abc import Iterator
 
-from sitectl.validate import values
+from sitectl import values
+from sitectl.site import Network, Site
 from sitectl.validate.finding import Finding
-from sitectl.validate.site import Network, Site
 from sitectl.validate.stages import SITE
 
 ID = "net-gateway-outside"

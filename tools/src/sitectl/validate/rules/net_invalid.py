@@ -17,9 +17,9 @@ Example of bad input::
 import ipaddress
 from collections.abc import Iterator
 
-from sitectl.validate import values
+from sitectl import values
+from sitectl.site import POOLS, Network, Site
 from sitectl.validate.finding import Finding
-from sitectl.validate.site import POOLS, Network, Site
 from sitectl.validate.stages import SITE
 
 ID = "net-invalid"

@@ -19,9 +19,9 @@ Example of bad input::
 from collections.abc import Iterator
 from itertools import combinations
 
-from sitectl.validate import values
+from sitectl import values
+from sitectl.site import POOLS, Network, Site
 from sitectl.validate.finding import Finding
-from sitectl.validate.site import POOLS, Network, Site
 from sitectl.validate.stages import SITE
 
 ID = "net-pool-overlaps-static"

@@ -13,10 +13,10 @@ Example of bad input::
 
 from collections.abc import Iterator
 
-from sitectl.validate import values
+from sitectl import values
+from sitectl.site import Site
 from sitectl.validate.finding import Finding
 from sitectl.validate.rules.net_gateway_outside import outside
-from sitectl.validate.site import Site
 from sitectl.validate.stages import SITE
 
 ID = "net-vip-outside"

@@ -13,9 +13,9 @@ Example of bad input::
 
 from collections.abc import Iterator
 
+from sitectl.site import Site
 from sitectl.validate.finding import Finding
 from sitectl.validate.rules import _physnets as physnets
-from sitectl.validate.site import Site
 from sitectl.validate.stages import SITE
 
 ID = "physnet-mapped-off-compute"

@@ -17,9 +17,9 @@ Example of bad input::
 from collections import defaultdict
 from collections.abc import Iterator
 
-from sitectl.validate import values
+from sitectl import values
+from sitectl.site import Interface, Site
 from sitectl.validate.finding import Finding
-from sitectl.validate.site import Interface, Site
 from sitectl.validate.stages import SITE
 
 ID = "vlan-conflict"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.synthetic import add_env, encrypt, make_repo, vault_variable
 
 from sitectl import vault
 from sitectl.errors import SiteError
@@ -18,8 +19,6 @@ from sitectl.vault import (
     secrets,
     unlock,
 )
-
-from .builders import add_env, encrypt, make_repo, vault_variable
 
 PASSWORD = "correct horse battery staple"
 

@@ -1,4 +1,4 @@
-"""Small synthetic Kayobe configuration repositories for unit tests."""
+"""Small synthetic Kayobe configuration repositories, built by the tests that need one."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The Site: an environment's resolved configuration (kayobe's own, from `sitectl.dump`) as
-hosts, groups and networks, which the rules read.
+hosts, groups and networks, which the validate rules and the host checks read.
 
 Built once per environment and never changed. It is tolerant: whatever the dump holds (a
 broken configuration can resolve to anything), building a Site does not fail; values of the
@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sitectl.validate import values
+from sitectl import values
 
 BAREMETAL_GROUP = "baremetal-compute"
 COMPUTE_GROUP = "compute"
