@@ -8,20 +8,13 @@ import json
 import subprocess
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from tests.pulp import apt_upstream
-from tests.pulp.server import ADMIN_PASSWORD, Pulp, server
+from tests.pulp.server import ADMIN_PASSWORD, Pulp
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def pulp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pulp]:
-    with server(tmp_path_factory.mktemp("pulp")) as running:
-        yield running
 
 
 def _cli(pulp: Pulp, *args: str) -> dict:

@@ -26,6 +26,7 @@ VERBS: tuple[Verb, ...] = (
     __import__("sitectl.verbs.images", fromlist=["VERB"]).VERB,  # sitectl images
     pipeline.VERB,
     __import__("sitectl.verbs.check", fromlist=["VERB"]).VERB,  # sitectl check
+    __import__("sitectl.verbs.repos", fromlist=["VERB"]).VERB,  # sitectl repos
 )
 
 

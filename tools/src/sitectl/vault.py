@@ -253,6 +253,21 @@ def unlock(repo: Path, environment: str | None, password_file: Path | None = Non
     return Unlocked(password, frozenset(decrypt(encrypted, password) | {password.value}))
 
 
+def value(
+    repo: Path, environment: str | None, key: str, password_file: Path | None = None
+) -> str | None:
+    """The plaintext of the vault-encrypted variable `key` as `environment` layers it (the
+    last layer that encrypts it wins); None when no layer encrypts it."""
+    found = [e for e in find_encrypted(config_roots(repo, environment)) if e.key == key]
+    if not found:
+        return None
+    password = find_password(repo, password_file)
+    if password is None:
+        raise missing_password(repo)
+    decrypt(found[-1:], password)  # a wrong password: one clear error naming the file
+    return _decrypt_one(found[-1].vaulttext, password.value).strip()
+
+
 def secrets(repo: Path, environment: str | None, password_file: Path | None = None) -> set[str]:
     """Every secret plaintext `environment` uses, including the vault password."""
     return set(unlock(repo, environment, password_file).secrets)

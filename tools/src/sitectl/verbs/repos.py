@@ -1,0 +1,51 @@
+"""`sitectl repos sync|snapshot|promote|status [ENV] [--only NAME...]`: the site's package
+repository mirrors in Pulp (pulp.yml). `sync` brings every mirror up to its upstream;
+`snapshot` syncs and pins a dated snapshot of each mirror that changed in
+etc/kayobe/pulp-repo-versions.yml; `promote` serves the pinned snapshots under the production names;
+`status` shows where each repository is."""
+
+import argparse
+import sys
+
+from sitectl.repos import Pulp, promote, snapshot, status, sync
+from sitectl.repos.site import settings
+from sitectl.verbs import Context, Verb, add_environment, environment
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, text in (
+        ("sync", "bring every mirror up to its upstream (nothing published or pinned)"),
+        ("snapshot", "sync, then pin a dated snapshot of each mirror that changed"),
+        ("promote", "serve the pinned snapshots under the production names"),
+        ("status", "each repository's pinned snapshot, latest version and production"),
+    ):
+        each = sub.add_parser(action, help=text)
+        add_environment(each)
+        each.add_argument("--only", nargs="+", metavar="NAME", help="only these repositories")
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    site = settings(ctx.repo, environment(args), args.only, ctx.vault_password_file)
+    pulp = Pulp(site.url, site.username, site.password)
+    if args.action == "sync":
+        for name, version in sync(pulp, site.upstreams).items():
+            print(f"{name}: version {version}")
+    elif args.action == "snapshot":
+        pins = snapshot(ctx.repo, pulp, site.upstreams)
+        for name, pin in sorted(pins.items()):
+            print(f"{name}: {pin.snapshot} (version {pin.version})")
+    elif args.action == "promote":
+        moved = promote(ctx.repo, pulp, site.upstreams)
+        print("promoted: " + (", ".join(moved) if moved else "nothing (already served)"))
+    else:
+        for row in status(ctx.repo, pulp, site.upstreams):
+            pinned = f"{row.pinned.snapshot} (version {row.pinned.version})" if row.pinned else "-"
+            sys.stdout.write(
+                f"{row.name}: pinned {pinned}; latest version {row.latest or '-'}; "
+                f"production {row.production or '-'}\n"
+            )
+    return 0
+
+
+VERB = Verb("repos", "snapshot, pin and promote the site's package mirrors in Pulp", configure, run)
