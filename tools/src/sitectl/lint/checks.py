@@ -14,7 +14,7 @@ from sitectl.progress import step
 from sitectl.repo import venv_bin
 
 RUFF_CONFIG = Path("tools", "pyproject.toml")
-PYTHON_TREES = ("tools", "tests")
+PYTHON_TREES = ("tools", "tests", "ansible", "etc/kayobe/ansible/filter_plugins")
 OUTPUT_TAIL = 8000  # characters of a failing linter's output kept for the report
 
 
