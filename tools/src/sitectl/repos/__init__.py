@@ -2,7 +2,19 @@
 etc/kayobe/pulp-repo-versions.yml, promoted to the production names (`sitectl repos`)."""
 
 from sitectl.repos.pins import Pin
+from sitectl.repos.propose import propose
 from sitectl.repos.pulp import Pulp, Upstream
-from sitectl.repos.workflow import Status, promote, snapshot, status, sync
+from sitectl.repos.workflow import Status, promote, snapshot, stamp, status, sync
 
-__all__ = ["Pin", "Pulp", "Status", "Upstream", "promote", "snapshot", "status", "sync"]
+__all__ = [
+    "Pin",
+    "Pulp",
+    "Status",
+    "Upstream",
+    "promote",
+    "propose",
+    "snapshot",
+    "stamp",
+    "status",
+    "sync",
+]
