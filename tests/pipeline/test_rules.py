@@ -94,6 +94,17 @@ def test_a_schedule_runs_the_aio_and_deploys_only_when_asked(nova_change: Projec
     assert deploying["deploy"].when == "on_success"
 
 
+def test_a_snapshot_schedule_only_snapshots_and_promotion_is_by_hand(
+    nova_change: Project,
+) -> None:
+    snapshotting = nova_change.jobs("schedule", {**DEFAULT_BRANCH, "REPOS_SNAPSHOT": "yes"})
+    assert list(snapshotting) == ["repos-snapshot"]
+    assert "repos-snapshot" not in nova_change.jobs("schedule", DEFAULT_BRANCH)
+    merged = nova_change.jobs("branch", DEFAULT_BRANCH)
+    assert merged["repos-promote"].when == "manual"
+    assert "repos-promote" not in nova_change.jobs("mr")
+
+
 def test_a_web_run_plans_images_only_when_given_a_regex(nova_change: Project) -> None:
     assert "images-plan" not in nova_change.jobs("web", DEFAULT_BRANCH)
     asked = nova_change.jobs("web", {**DEFAULT_BRANCH, "KOLLA_IMAGE_REGEX": "^nova-"})
