@@ -1,6 +1,7 @@
 """The diff of example-site with real renders, for a merge request that makes the changes
 reviewers see most: a nova.conf override, a new compute host, a changed network, a changed
-secret and a change inside a mixin, all in one commit of a temporary clone.
+secret, a change inside a mixin and a new package snapshot of one repository (Pulp), all in
+one commit of a temporary clone.
 
 Rendered with --services nova (kayobe's layer, globals and inventory are still compared in
 full): the base side is then the same render as tests/render's example-site fixture, shared
@@ -33,6 +34,8 @@ NEW_NOVA_PASSWORD = "rotated-nova-keystone-password-0123456789"
 CONTROLLERS = {"ctl01", "ctl02", "ctl03"}
 SRIOV = {"cmp01", "cmp02"}
 HYPERVISORS = SRIOV | {"cmp03", "cmp04"}
+OLD_SNAPSHOT = "snapshot: rocky-10-appstream-20261201T0200\n    version: 1"
+NEW_SNAPSHOT = "snapshot: rocky-10-appstream-20261215T0200\n    version: 2"
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -84,6 +87,7 @@ def change(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     rotate_secret(clone, password)
     mixin = clone / "environments" / "sriov" / "sriov.yml"
     _replace(mixin, 'sriov_vf_product_id: "1889"', 'sriov_vf_product_id: "154c"')
+    _replace(clone / "etc/kayobe/pulp-repo-versions.yml", OLD_SNAPSHOT, NEW_SNAPSHOT)
     _git(clone, "commit", "-q", "-am", "site changes")
     request = Request(
         clone,
@@ -142,6 +146,26 @@ def test_the_network_change_is_a_kayobe_variable_of_every_host(change: Outcome) 
     [mtu] = [c for c in group.changes if c.name == "storage_net_mtu"]
     assert (mtu.old, mtu.new) == ("9000", "8950")
     assert {"stor01", "stor02", "stor03"} | CONTROLLERS <= set(group.hosts)
+
+
+def test_the_snapshot_bump_shows_which_repository_moved(change: Outcome) -> None:
+    """One repository's new pin: on every host, its pin, its DNF repository and its kolla
+    build repository, and nothing of the repositories that stayed."""
+    content = "http://10.1.0.5:24817/pulp/content"
+    old, new = (f"{content}/rocky-10-appstream-2026{day}T0200/" for day in ("1201", "1215"))
+    groups = [g for g in change.report.kayobe if any("appstream" in c.name for c in g.changes)]
+    [group] = groups
+    moved = {c.name: (c.old, c.new) for c in group.changes if "pulp" in c.name or "repos" in c.name}
+    assert moved == {
+        "pulp_repo_versions.rocky-10-appstream.snapshot": (
+            "rocky-10-appstream-20261201T0200",
+            "rocky-10-appstream-20261215T0200",
+        ),
+        "pulp_repo_versions.rocky-10-appstream.version": ("1", "2"),
+        "dnf_custom_repos.pulp-rocky-10-appstream.baseurl": (old, new),
+        "kolla_images_repos.rpm.appstream.baseurl": (old, new),
+    }
+    assert set(group.hosts) >= CONTROLLERS | HYPERVISORS | {"seed01", "stor01"}
 
 
 def test_the_rotated_secret_is_changed_redacted(change: Outcome) -> None:

@@ -85,6 +85,17 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         "pin-update",
         {pins: (root / pins).read_text() + '  neutron-server: "2026.2-rocky-10-42-0123abcd"\n'},
     )
+    versions = "etc/kayobe/pulp-repo-versions.yml"
+    branch(
+        "snapshot-bump",
+        {
+            versions: _edit_text(
+                root / versions,
+                "snapshot: rocky-10-crb-20261201T0200\n    version: 1",
+                "snapshot: rocky-10-crb-20261215T0200\n    version: 2",
+            )
+        },
+    )
     aio_kolla = "environments/ci-aio/kolla.yml"
     branch(
         "enable-magnum",

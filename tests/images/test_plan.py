@@ -73,6 +73,27 @@ def test_base_image_tag_rebuilds_everything_the_site_builds(
     )
 
 
+def test_a_new_package_snapshot_rebuilds_the_images_that_install_from_it(
+    plan_of: PlanOf, site_render: SiteRender
+) -> None:
+    """A Pulp pin bump of Rocky's CRB (pulp-repo-versions.yml): the images whose Dockerfiles
+    add that repository, and their descendants; not base, which never adds CRB."""
+    plan = plan_of("snapshot-bump")
+    _, render = site_render(SITE)
+    users = {n for n, i in render.images.items() if "/rocky-10-crb-20261201T0200/" in i.dockerfile}
+    assert users and "base" not in users
+    expected = set(users)
+    for name in users:
+        expected |= set(render.descendants(name))
+    assert set(plan.names) == expected & set(render.site_images)
+    assert "base" not in plan.names and "neutron-server" in plan.names
+    for image in plan.images:
+        why = " ".join(image.why())
+        assert "kolla-build repositories rpm/crb" in why
+        assert "etc/kayobe/pulp-repo-versions.yml" in why
+    assert plan.ipa == []
+
+
 def test_pins_written_by_the_pipeline_rebuild_nothing(plan_of: PlanOf) -> None:
     """The update-pins job's commit changes no kolla-build input: no build loop."""
     plan = plan_of("pin-update")

@@ -158,3 +158,26 @@ def test_kayobe_shell_regexes_become_kollas() -> None:
     assert kolla.grep_to_python(r"neutron-\(server\|metadata-agent\)") == (
         "neutron-(server|metadata-agent)"
     )
+
+
+def test_with_pulp_the_images_install_from_the_pinned_snapshots(site_render: SiteRender) -> None:
+    """example-site has a Pulp (pulp_url) and pins: kayobe's kolla/repos.yml hands kolla-build
+    the snapshots of the mirrors that name a kolla repository, and kolla writes them into the
+    Dockerfiles in place of Rocky's and Docker's own repositories."""
+    config, render = site_render("example-site")
+    assert config.conf_sections()["DEFAULT"]["repos_yaml"] == ["/kolla-build/repos.yml"]
+    content = "http://10.1.0.5:24817/pulp/content"
+    base = render.images["base"].dockerfile
+    for repo in ("baseos", "appstream"):
+        assert f"baseurl={content}/rocky-10-{repo}-20261201T0200/" in base
+        assert f"echo '[{repo}]' >/etc/yum.repos.d/{repo}.repo" in base
+    assert "RPM-GPG-KEY-Rocky-10" in base
+    crb = [n for n, i in render.images.items() if f"{content}/rocky-10-crb-" in i.dockerfile]
+    assert crb, "the images that add CRB add the pinned snapshot"
+    # DOCA names no kolla repository: no image installs from it.
+    assert not any("mellanox-doca" in i.dockerfile for i in render.images.values())
+
+
+def test_without_pulp_the_images_keep_kollas_repositories(site_render: SiteRender) -> None:
+    _, render = site_render("ci-aio")  # pulp_url is not set for the all-in-one
+    assert not any("/pulp/content/" in i.dockerfile for i in render.images.values())

@@ -28,6 +28,7 @@ import jinja2
 
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
+from sitectl.images import kolla_repos
 from sitectl.progress import step
 from sitectl.repo import cache_dir, venv_bin
 
@@ -78,6 +79,8 @@ class BuildConfig:
     # "<release>-<distro>-<version>": what kayobe's default kolla_tag is made of; new build
     # tags start with it.
     tag_prefix: str = ""
+    # kolla-build's repos.yaml override (kolla_repos.merged), or None: kolla's own repositories.
+    repos_yaml: str | None = None
 
     def key(self) -> str:
         digest = hashlib.sha256()
@@ -93,6 +96,7 @@ class BuildConfig:
             json.dumps([content for _, content in self.override_files]),
             self.registry or "",
             json.dumps(self.site_regexes),  # which images the site builds
+            self.repos_yaml or "",
         ):
             digest.update(part.encode())
             digest.update(b"\0")
@@ -144,6 +148,9 @@ def build_config(variables: Mapping[str, Any], config_path: str = "/kolla-build"
     values["kolla_build_customizations"] = values["kolla_build_customizations"] or {}
     values["kolla_build_config_path"] = config_path
     values["kayobe_managed"] = "This file is managed by Kayobe."
+    repos_yaml = kolla_repos.merged(variables)
+    if repos_yaml is not None:
+        values["kolla_build_repos_yaml_path"] = f"{config_path}/repos.yml"
     if values["kolla_build_extra_config"] in (None, ""):
         values.pop("kolla_build_extra_config")
     for name, value in values.items():
@@ -174,6 +181,7 @@ def build_config(variables: Mapping[str, Any], config_path: str = "/kolla-build"
         override_files=tuple(override_files),
         registry=values["kolla_docker_registry"] or None,
         site_regexes=regexes,
+        repos_yaml=repos_yaml,
         tag_prefix="-".join(
             str(variables.get(n))
             for n in ("kolla_openstack_release", "kolla_base_distro", "kolla_base_distro_version")
@@ -272,12 +280,12 @@ def render(repo: Path, config: BuildConfig, keep_dir: Path | None = None) -> Ren
 
 
 def write_config(config: BuildConfig, directory: Path) -> Path:
-    """kolla-build.conf and kayobe's generated template-override.j2 in `directory`, with the
-    conf pointing at that copy of the override; returns the conf's path."""
+    """kolla-build.conf, kayobe's generated template-override.j2 and the merged repos.yml in
+    `directory`, with the conf pointing at those copies; returns the conf's path."""
     directory.mkdir(parents=True, exist_ok=True)
     generated = directory / "template-override.j2"
     generated.write_text(config.template_override, encoding="utf-8")
-    # The conf names kayobe's config path for template-override.j2: point it here.
+    # The conf names kayobe's config path for these files: point it here.
     conf = re.sub(
         r"^template_override=.*/template-override\.j2$",
         f"template_override={generated}",
@@ -285,6 +293,10 @@ def write_config(config: BuildConfig, directory: Path) -> Path:
         count=1,
         flags=re.MULTILINE,
     )
+    if config.repos_yaml is not None:
+        repos = directory / "repos.yml"
+        repos.write_text(config.repos_yaml, encoding="utf-8")
+        conf = re.sub(r"^repos_yaml=.*$", f"repos_yaml={repos}", conf, count=1, flags=re.MULTILINE)
     path = directory / "kolla-build.conf"
     path.write_text(conf, encoding="utf-8")
     return path

@@ -21,7 +21,7 @@ from sitectl import git
 from sitectl.dump import dump
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
-from sitectl.images import ipa_plan, kolla, requirements
+from sitectl.images import ipa_plan, kolla, kolla_repos, requirements
 from sitectl.images.model import Plan, Reason, Selected
 from sitectl.progress import note
 from sitectl.repo import cache_dir
@@ -253,6 +253,7 @@ def compare(
         if old_default.get(k) != new_default.get(k)
     ]
     generated_override_changed = base_config.template_override != head_config.template_override
+    repos = kolla_repos.changes(base_config.repos_yaml, head_config.repos_yaml)
 
     direct: dict[str, list[Reason]] = {}
     for name, image in head_render.images.items():
@@ -261,7 +262,8 @@ def compare(
         if old is None or old.dockerfile != image.dockerfile:
             reasons += _dockerfile_reasons(
                 image,
-                old is None,
+                old,
+                repos,
                 changed_names,
                 head_render.images,
                 default_diff,
@@ -284,7 +286,8 @@ def compare(
 
 def _dockerfile_reasons(
     image: kolla.Image,
-    new: bool,
+    old: kolla.Image | None,
+    repos: Mapping[str, frozenset[str]],
     changed_names: Mapping[str, set[str]],
     all_images: Iterable[str],
     default_diff: Sequence[str],
@@ -292,9 +295,16 @@ def _dockerfile_reasons(
     config_files: tuple[str, ...],
     inputs: Sequence[str],
 ) -> list[Reason]:
-    if new:
+    if old is None:
         return [Reason("image newly built by kolla-build", tuple(inputs))]
     reasons = []
+    moved = sorted(
+        name
+        for name, urls in repos.items()
+        if any(url in image.dockerfile or url in old.dockerfile for url in urls)
+    )
+    if moved:
+        reasons.append(Reason(f"kolla-build repositories {', '.join(moved)}", config_files))
     for path, names in changed_names.items():
         mine = sorted(n for n in names if name_reaches(n, image, all_images))
         if mine:

@@ -65,7 +65,8 @@ def snapshot(
             publication = pulp.publication(upstream, version_href)
             pulp.distribute(upstream, name, publication)
         new[upstream.name] = Pin(name, version)
-    pins.write(repo, {**current, **new})  # once every repository has its snapshot
+    # Once every repository has its snapshot; a repository no longer mirrored loses its pin.
+    pins.write(repo, new)
     return new
 
 
