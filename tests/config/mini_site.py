@@ -15,6 +15,7 @@ FEATURE_GROUP = {
     "sriov": "compute-sriov",
     "ironic": "compute",
     "ephemeral-hypervisors": "ephemeral-hypervisors",
+    "monitoring": "monitoring",
 }
 
 NETWORKS = """\

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import Resolved
-from .sites import ALL_ENVIRONMENTS, SITE_ENVIRONMENTS
+from .sites import ALL_ENVIRONMENTS, MIXINS, SITE_ENVIRONMENTS
 
 
 def test_every_directory_is_an_environment(environment_names: list[str]) -> None:
@@ -21,7 +21,7 @@ def test_site_environment_loads_with_hosts(resolved: Resolved, env: str) -> None
         assert hostvars["kayobe_environment"] == env
 
 
-@pytest.mark.parametrize("mixin", ["infiniband", "sriov", "ironic", "ephemeral-hypervisors"])
+@pytest.mark.parametrize("mixin", MIXINS)
 def test_mixin_loads_under_a_minimal_site(mini_site: Resolved, mixin: str) -> None:
     hosts = mini_site(mixin)
     assert set(hosts) == {"ctl1", "cmp1"}

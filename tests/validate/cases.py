@@ -15,7 +15,7 @@ from .mini_env import add_env, vault_variable
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_PASSWORD = (REPO / "ci" / "vault-password.example").read_text(encoding="utf-8").strip()
-ALL_MIXINS = ["ironic", "ephemeral-hypervisors", "infiniband", "sriov"]
+ALL_MIXINS = ["ironic", "ephemeral-hypervisors", "infiniband", "sriov", "monitoring"]
 SRIOV_HOSTS = {"controllers": ["ctl1"], "compute-sriov": ["cmp1"]}
 
 # Clean environments: nothing to report. v-full uses every mixin and every kind of host.
@@ -25,6 +25,7 @@ CLEAN: dict[str, dict[str, Any]] = {
         "dependencies": ALL_MIXINS,
         "hosts": {
             "controllers": ["ctl1"],
+            "monitoring": ["ctl1"],
             "infiniband": ["ctl1"],
             "compute-sriov": ["cmp1"],
             "compute-infiniband": ["cmp2"],
@@ -110,6 +111,23 @@ CASES: list[Case] = [
         "v-inventory-syntax",
         {"files": {"inventory/hosts": "[controllers\nctl1\n[compute]\ncmp1\n"}},
         file="inventory/hosts",
+        kayobe=False,
+    ),
+    Case(
+        "grafana-dashboard-invalid",
+        "grafana-dashboard-invalid",
+        "v-grafana-dashboard-invalid",
+        {
+            "dependencies": ["monitoring"],
+            "files": {
+                "kolla/config/grafana/dashboards/capacity.json": (
+                    '{"title": "Capacity", "panels": [{"type": "stat", "datasource": "Prom"}]}'
+                )
+            },
+        },
+        key="panels[0].datasource",
+        file="kolla/config/grafana/dashboards/capacity.json",
+        line=False,
         kayobe=False,
     ),
     Case(

@@ -197,3 +197,61 @@ def test_unknown_environment_is_a_usage_error(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"site": {}})
     with pytest.raises(SiteError, match="unknown environment 'nope'"):
         validate(repo, "nope")
+
+
+# --- grafana-dashboard-invalid --------------------------------------------------------------
+
+DASHBOARDS = "kolla/config/grafana/dashboards/site"
+VARIABLE = {"list": [{"name": "ds", "type": "datasource", "query": "prometheus"}]}
+
+
+def _dashboard(uid: str, datasource: object, templating: object = None) -> str:
+    import json
+
+    panel = {"type": "stat", "datasource": datasource, "targets": [{"refId": "A"}]}
+    row = {"type": "row", "panels": [panel]}  # panels inside rows are checked too
+    return json.dumps({"uid": uid, "title": uid, "panels": [row], "templating": templating or {}})
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        ("{not json", None, "is not JSON"),
+        ('{"title": "x"}', None, "is not a Grafana dashboard"),
+        (_dashboard("a", "Prom"), "panels[0].panels[0].datasource", "names data source 'Prom'"),
+        (_dashboard("a", {"uid": "P1809F7CD0C75ACF3"}), None, "without fixed uids"),
+        (_dashboard("a", "${other}", VARIABLE), None, "uses $other, which is no data source"),
+    ],
+)
+def test_a_bad_dashboard_is_named_with_what_is_wrong(
+    tmp_path: Path, text: str, key: str | None, message: str
+) -> None:
+    repo = make_repo(tmp_path, {"site": {f"{DASHBOARDS}/bad.json": text}})
+    [finding] = [f for f in findings(repo, "site") if f.rule == "grafana-dashboard-invalid"]
+    assert finding.file == f"environments/site/{DASHBOARDS}/bad.json"
+    assert message in finding.message
+    if key:
+        assert finding.key == key
+    assert finding.hint
+
+
+def test_good_dashboards_pass_and_a_repeated_uid_does_not(tmp_path: Path) -> None:
+    good = {
+        f"{DASHBOARDS}/named.json": _dashboard("named", "Prometheus"),
+        f"{DASHBOARDS}/variable.json": _dashboard("variable", {"uid": "${ds}"}, VARIABLE),
+        f"{DASHBOARDS}/default.json": _dashboard("default", None),
+    }
+    repo = make_repo(tmp_path, {"site": good})
+    assert [f for f in findings(repo, "site") if f.rule == "grafana-dashboard-invalid"] == []
+    (repo / "environments/site" / DASHBOARDS / "z-copy.json").write_text(
+        _dashboard("named", "Prometheus")
+    )
+    [finding] = [f for f in findings(repo, "site") if f.rule == "grafana-dashboard-invalid"]
+    assert finding.key == "uid" and "named.json" in finding.message
+
+
+def test_the_monitoring_mixins_dashboards_are_valid() -> None:
+    repo = Path(__file__).resolve().parents[2]
+    found = findings(repo, "monitoring", password=None)
+    assert [f for f in found if f.rule == "grafana-dashboard-invalid"] == []
+    assert list((repo / "environments/monitoring" / DASHBOARDS).glob("*.json"))

@@ -59,6 +59,10 @@ def _pipeline(repo: Path) -> list[list[str]]:
     return [["check-jsonschema", *schema, *map(str, pipelines.files(repo))]]
 
 
+def _alerts(repo: Path) -> list[list[str]]:
+    return [["python", "-m", "sitectl.lint.alerts", "."]]
+
+
 def _tag_variables(repo: Path) -> list[list[str]]:
     return [["python", "-m", "sitectl", "--repo", ".", "images", "tag-variables", "--check"]]
 
@@ -71,6 +75,7 @@ CHECKS: dict[str, Check] = {
         Check("python", "ruff check and ruff format --check", _python),
         Check("imports", "import-linter's layer contracts over tools/src/sitectl", _imports),
         Check("pipeline", "the GitLab pipeline files against GitLab's schema", _pipeline),
+        Check("alerts", "promtool check and test of the site's Prometheus alert rules", _alerts),
         Check(
             "tag-variables",
             "kolla-image-tag-variables.yml against the installed kolla-ansible",

@@ -18,6 +18,7 @@ from types import ModuleType
 from sitectl.validate.rules import (
     baremetal_no_bmc,
     env_dependency,
+    grafana_dashboard_invalid,
     host_missing_interface,
     host_no_address,
     image_pin_unknown,
@@ -49,6 +50,7 @@ RULES: tuple[ModuleType, ...] = (
     vault_password,
     yaml_syntax,
     inventory_syntax,
+    grafana_dashboard_invalid,
     # kayobe itself.
     kayobe_load,
     # On the resolved configuration.
