@@ -88,3 +88,17 @@ def run_sitectl(
 def sitectl() -> RunSitectl:
     """run_sitectl, as a fixture: keyword arguments cwd, env, timeout."""
     return run_sitectl
+
+
+@pytest.fixture(scope="session")
+def example_site_mixins() -> Path:
+    """example-site rendered for the services its Scientific mixins add (monitoring: Prometheus
+    and Grafana; blazar), once a session through the repository's render cache."""
+    from sitectl.render import render
+
+    return render(
+        REPO_ROOT,
+        "example-site",
+        services=["prometheus", "grafana", "blazar"],
+        vault_password_file=REPO_ROOT / "ci" / "vault-password.example",
+    )

@@ -16,6 +16,7 @@ FEATURE_GROUP = {
     "ironic": "compute",
     "ephemeral-hypervisors": "ephemeral-hypervisors",
     "monitoring": "monitoring",
+    "blazar": "reservable",
 }
 
 NETWORKS = """\

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-MIXINS = ["infiniband", "sriov", "ironic", "ephemeral-hypervisors", "monitoring"]
+MIXINS = ["infiniband", "sriov", "ironic", "ephemeral-hypervisors", "monitoring", "blazar"]
 SITE_ENVIRONMENTS = ["example-site", "ci-aio"]
 ALL_ENVIRONMENTS = MIXINS + SITE_ENVIRONMENTS
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.containers import ensure_installed
 
 from sitectl.lint import CHECKS, Result, run_checks
 
@@ -20,6 +21,7 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, Result]:
+    ensure_installed({"promtool": "prometheus"})  # the alerts check's, as on the lint runner
     return {r.check: r for r in run_checks(REPO, list(CHECKS))}
 
 

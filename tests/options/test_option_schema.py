@@ -470,20 +470,28 @@ VAULT = Path(PASSWORD["KAYOBE_VAULT_PASSWORD_FILE"])
 
 @pytest.mark.parametrize(
     ("environment", "services"),
-    [("ci-aio", None), ("example-site", ["nova"]), ("example-site", ["neutron"])],
-    ids=["ci-aio-all", "example-site-nova", "example-site-neutron"],
+    [
+        ("ci-aio", None),
+        ("example-site", ["nova"]),
+        ("example-site", ["neutron"]),
+        ("example-site", ["prometheus", "grafana", "blazar"]),
+    ],
+    ids=["ci-aio-all", "example-site-nova", "example-site-neutron", "example-site-mixins"],
 )
 def test_the_committed_environments_have_only_kolla_ansibles_known_problems(
     environment: str, services: list[str] | None
 ) -> None:
-    """ci-aio whole (the render tests share it) and example-site's nova and neutron (its
-    InfiniBand, SR-IOV and bare-metal networking)."""
+    """ci-aio whole (the render tests share it), example-site's nova and neutron (its
+    InfiniBand, SR-IOV and bare-metal networking) and its mixins' services (blazar.conf; the
+    nova.conf of the nova render has blazar-nova's options)."""
     rendered = render(REPO, environment, services=services, vault_password_file=VAULT)
     result = check.check(REPO, rendered, environment)
     assert result.missing_namespaces == []
     assert result.checked > 0
     if services == ["neutron"]:  # the InfiniBand mixin's agent and daemon are checked too
         assert not {"mlnx_agent.ini", "eswitchd.conf"} & set(result.skipped)
+    if services and "blazar" in services:
+        assert "blazar.conf" not in result.skipped
     assert result.site("error") + result.site("warning") == []
     unexplained = [
         f"{p.file} {p.key} ({p.kind}): {p.message}"

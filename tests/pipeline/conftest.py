@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.containers import ensure_installed
 from tests.pipeline import clone
 
 from sitectl import gitlab_local
@@ -38,6 +39,7 @@ def install_rsync() -> None:
 @pytest.fixture(scope="session")
 def gcl() -> gitlab_local.Tool:
     install_rsync()
+    ensure_installed({"promtool": "prometheus"})  # the lint job's alerts check
     return gitlab_local.ensure(REPO)
 
 

@@ -85,5 +85,21 @@ def test_controllers_have_aliases_and_the_pci_filter_but_no_device_spec(
     assert "PciPassthroughFilter" in scheduler["filter_scheduler"]["enabled_filters"].split(",")
 
 
+def test_the_scheduler_honours_blazar_leases_and_preemptibles(example_site: Path) -> None:
+    """The blazar mixin: BlazarFilter after the site's filters (kolla-ansible's own list is
+    replaced by the site's), blazar-nova's settings, and kolla's available_filters kept."""
+    text = (example_site / "config" / "ctl01" / "nova-scheduler" / "nova.conf").read_text()
+    scheduler = configparser.ConfigParser(strict=False, interpolation=None)
+    scheduler.read_string(re.sub(r"(?m)^(alias|available_filters) = .*\n", "", text))
+    filters = scheduler["filter_scheduler"]["enabled_filters"].split(",")
+    assert filters[-1] == "BlazarFilter" and "PciPassthroughFilter" in filters
+    assert dict(scheduler["blazar:physical:host"]) == {
+        "aggregate_freepool_name": "freepool",
+        "allow_preemptibles": "True",
+        "preemptible_aggregate": "freepool",
+    }
+    assert "available_filters = blazarnova.scheduler.filters.blazar_filter.BlazarFilter" in text
+
+
 def test_no_secret_in_any_file(example_site: Path, secrets: set[str]) -> None:
     assert leaks(example_site, secrets) == []

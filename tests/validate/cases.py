@@ -15,7 +15,7 @@ from .mini_env import add_env, vault_variable
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_PASSWORD = (REPO / "ci" / "vault-password.example").read_text(encoding="utf-8").strip()
-ALL_MIXINS = ["ironic", "ephemeral-hypervisors", "infiniband", "sriov", "monitoring"]
+ALL_MIXINS = ["ironic", "ephemeral-hypervisors", "infiniband", "sriov", "monitoring", "blazar"]
 SRIOV_HOSTS = {"controllers": ["ctl1"], "compute-sriov": ["cmp1"]}
 
 # Clean environments: nothing to report. v-full uses every mixin and every kind of host.
@@ -29,6 +29,7 @@ CLEAN: dict[str, dict[str, Any]] = {
             "infiniband": ["ctl1"],
             "compute-sriov": ["cmp1"],
             "compute-infiniband": ["cmp2"],
+            "reservable": ["cmp2"],
             "ephemeral-hypervisors": ["ehv1"],
             "baremetal-compute": ["bm1 redfish_address=10.10.1.50"],
         },
@@ -334,6 +335,28 @@ CASES: list[Case] = [
         },
         key="nova_scheduler_enabled_filters",
         file="etc/kayobe/nova.yml",
+    ),
+    Case(
+        "blazar-filter-missing",
+        "blazar-filter-missing",
+        "v-blazar-filter-missing",
+        {
+            "dependencies": ["blazar"],
+            "files": {"site-blazar.yml": "---\nblazar_nova_scheduler_filters: []\n"},
+        },
+        key="nova_scheduler_enabled_filters",
+        file="etc/kayobe/nova.yml",
+    ),
+    Case(
+        "blazar-host-not-compute",
+        "blazar-host-not-compute",
+        "v-blazar-host-not-compute",
+        {
+            "dependencies": ["blazar"],
+            "hosts": {"controllers": ["ctl1"], "compute": ["cmp1"], "reservable": ["ctl1"]},
+        },
+        host="ctl1",
+        line=False,
     ),
     Case(
         "image-pin-unknown",

@@ -15,6 +15,8 @@ from sitectl.validate.rules import (
     BY_ID,
     RULES,
     baremetal_no_bmc,
+    blazar_filter_missing,
+    blazar_host_not_compute,
     host_missing_interface,
     host_no_address,
     ip_duplicate,
@@ -262,6 +264,27 @@ def test_pci_filter_missing() -> None:
     assert len(run(pci_filter_missing, data)) == 1
     set_all(data, nova_scheduler_enabled_filters=["PciPassthroughFilter"])
     assert run(pci_filter_missing, data) == []
+
+
+def test_blazar_filter_missing() -> None:
+    data = set_all(clean(), kolla_enable_blazar="yes")
+    [(host, key, message)] = run(blazar_filter_missing, data)
+    assert (host, key) == (None, "nova_scheduler_enabled_filters")
+    assert "lacks BlazarFilter" in message or "is not set" in message
+    set_all(data, nova_scheduler_enabled_filters=["ComputeFilter", "BlazarFilter"])
+    assert run(blazar_filter_missing, data) == []
+    # Without Blazar the filter is nobody's business.
+    assert run(blazar_filter_missing, set_all(clean(), kolla_enable_blazar="no")) == []
+
+
+def test_blazar_host_not_compute() -> None:
+    data = set_all(clean(), kolla_enable_blazar="yes")
+    for name in ("ctl1", "cmp1"):
+        data[name]["group_names"] = [*data[name]["group_names"], "reservable"]
+    [(host, key, message)] = run(blazar_host_not_compute, data)
+    assert (host, key) == ("ctl1", None)
+    assert "not a hypervisor" in message and "controllers" in message
+    assert run(blazar_host_not_compute, set_all(data, kolla_enable_blazar="no")) == []
 
 
 def test_ironic_networks_missing() -> None:

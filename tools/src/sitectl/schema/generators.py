@@ -21,6 +21,11 @@ UNPUBLISHED = {
 }
 
 
+# Plugins whose options are read from another service's file (their own generator files list
+# none): the namespaces added to that file's.
+PLUGINS = {"nova.conf": ["blazarnova"]}
+
+
 def generator_map(sdists: Path) -> dict[str, list[str]]:
     """{config file name: namespaces}, from the oslo-config-generator files of the sdists
     (read once, then kept beside them: the sdists of a pin set never change)."""
@@ -30,7 +35,11 @@ def generator_map(sdists: Path) -> dict[str, list[str]]:
     else:
         found = _read(sdists)
         write_atomically(kept, json.dumps(found, indent=1, sort_keys=True))
-    return {**UNPUBLISHED, **found}
+    merged = {**UNPUBLISHED, **found}
+    for name, namespaces in PLUGINS.items():
+        if name in merged:
+            merged[name] = merged[name] + [n for n in namespaces if n not in merged[name]]
+    return merged
 
 
 def _read(sdists: Path) -> dict[str, list[str]]:

@@ -17,6 +17,8 @@ from types import ModuleType
 
 from sitectl.validate.rules import (
     baremetal_no_bmc,
+    blazar_filter_missing,
+    blazar_host_not_compute,
     env_dependency,
     grafana_dashboard_invalid,
     host_missing_interface,
@@ -70,6 +72,8 @@ RULES: tuple[ModuleType, ...] = (
     physnet_mapped_off_compute,
     pci_alias_unmatched,
     pci_filter_missing,
+    blazar_filter_missing,
+    blazar_host_not_compute,
     image_pin_unknown,
     ironic_networks_missing,
     baremetal_no_bmc,
