@@ -51,7 +51,12 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 def add_host(clone: Path) -> None:
     hosts = clone / SITE / "inventory" / "hosts"
-    _replace(hosts, f"[compute-sriov]\n{LIKE}\n", f"[compute-sriov]\n{LIKE}\n{NEW_HOST}\n")
+    like = f"{LIKE} ipmi_address=10.0.0.31\n"  # its BMC; the new host's is 4 further on
+    _replace(
+        hosts,
+        f"[compute-sriov]\n{like}",
+        f"[compute-sriov]\n{like}{NEW_HOST} ipmi_address=10.0.0.35\n",
+    )
     allocation = clone / SITE / "network-allocation.yml"
     data = yaml.safe_load(allocation.read_text())
     for addresses in data.values():

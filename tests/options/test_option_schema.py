@@ -430,6 +430,7 @@ HEARTBEAT = "oslo.messaging dropped it; kolla-ansible's templates still set it"
 EVENTLET = "the API runs under uwsgi now; kolla-ansible still sets the old eventlet server's"
 AT_RUN_TIME = "a group the service registers at run time, not in its generator list"
 KOLLA_OWN = {
+    ("blazar.conf", "[oslo_messaging_rabbit] heartbeat_in_pthread", "removed"): HEARTBEAT,
     ("glance-api.conf", "[DEFAULT] bind_host", "removed"): EVENTLET,
     ("glance-api.conf", "[DEFAULT] bind_port", "removed"): EVENTLET,
     ("glance-api.conf", "[DEFAULT] workers", "removed"): EVENTLET,

@@ -356,7 +356,8 @@ CASES: list[Case] = [
             "hosts": {"controllers": ["ctl1"], "compute": ["cmp1"], "reservable": ["ctl1"]},
         },
         host="ctl1",
-        line=False,
+        key="reservable",
+        file="inventory/hosts",
     ),
     Case(
         "image-pin-unknown",

@@ -282,7 +282,7 @@ def test_blazar_host_not_compute() -> None:
     for name in ("ctl1", "cmp1"):
         data[name]["group_names"] = [*data[name]["group_names"], "reservable"]
     [(host, key, message)] = run(blazar_host_not_compute, data)
-    assert (host, key) == ("ctl1", None)
+    assert (host, key) == ("ctl1", "reservable")
     assert "not a hypervisor" in message and "controllers" in message
     assert run(blazar_host_not_compute, set_all(data, kolla_enable_blazar="no")) == []
 

@@ -3,7 +3,7 @@
 When a change can reach only some services, the diff renders only those on both sides. But in
 CI the target branch has usually been rendered in full already (its own pipeline, or an earlier
 MR's), and a cache hit costs nothing: the diff then compares that full render, seen through the
-selection (compare.Scope), with a selected render of the head.
+selection (side.Scope), with a selected render of the head.
 
 This asks sitectl.render the question render() itself asks first (sitectl.render.cached: the
 same checks and input hash), without rendering on a miss.

@@ -38,7 +38,7 @@ def check(site: Site) -> Iterator[Finding]:
             site.environment,
             host.name,
             None,
-            None,
+            GROUP,  # a group membership, not a variable: located on the host's inventory line
             f"{host.name} is in {GROUP}, so projects may reserve it through Blazar, but it is "
             f"not a hypervisor (its groups: {groups})",
             f"Put {host.name} in a compute group, or take it out of {GROUP}.",
