@@ -16,6 +16,7 @@ from sitectl.vault import (
     decrypt,
     find_encrypted,
     find_password,
+    password_file_for_checkouts,
     secrets,
     unlock,
 )
@@ -93,6 +94,18 @@ def test_then_the_repository_file(repo: Path) -> None:
     (repo / ".vault-password").write_text("from-repo\n")
     found = find_password(repo, None, {})
     assert found == VaultPassword("from-repo", str(repo / ".vault-password"))
+
+
+def test_checkouts_use_the_repository_file(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A git checkout under .cache has no .vault-password: kayobe is given the repository's.
+    assert password_file_for_checkouts(repo, None) is None
+    (repo / ".vault-password").write_text("from-repo\n")
+    assert password_file_for_checkouts(repo, None) == repo / ".vault-password"
+    given = repo / "given"
+    given.write_text("given")
+    assert password_file_for_checkouts(repo, given) == given
+    monkeypatch.setenv("KAYOBE_VAULT_PASSWORD", "from-env")  # kayobe reads it itself
+    assert password_file_for_checkouts(repo, None) is None
 
 
 def test_no_password_anywhere(repo: Path) -> None:

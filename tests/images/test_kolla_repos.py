@@ -5,6 +5,9 @@ kolla-build role does it (templated with the builder's variables, environments l
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +144,42 @@ def test_changes_name_each_moved_repository_with_both_urls() -> None:
         "rpm/crb": frozenset({"http://p/crb-1/", "http://p/crb-2/"})
     }
     assert kolla_repos.changes(None, None) == {}
+
+
+RACE = """
+import sys, threading
+from pathlib import Path
+from sitectl.images import kolla_repos
+
+config = Path(sys.argv[1])
+errors = []
+
+def template():
+    try:
+        kolla_repos.merged({"kayobe_config_path": str(config), "r": {"a": {"baseurl": "x"}}})
+    except Exception as e:
+        errors.append(e)
+
+threads = [threading.Thread(target=template) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(errors)
+"""
+
+
+def test_two_threads_template_at_once(tmp_path: Path) -> None:
+    # The images planner templates base and head in two threads; Ansible's plugin loader, cold
+    # in a new process, is not thread-safe ("No filter named 'to_json'" when unserialised).
+    (tmp_path / "kolla").mkdir()
+    (tmp_path / "kolla" / "repos.yml").write_text("rpm: {{ r | to_json }}\n")
+    for _ in range(3):  # unserialised, two runs in three failed
+        proc = subprocess.run(
+            [sys.executable, "-c", RACE, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO / "tools" / "src")},
+            check=True,
+        )
+        assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr

@@ -144,4 +144,12 @@ def test_lint_covers_every_pipeline_file() -> None:
     listed = {str(p) for p in pipelines.files(REPO)}
     assert {".gitlab-ci.yml", "ci/aio/pipeline.yml", "ci/images/build.yml"} <= listed
     assert "ci/aio/resources.yml" not in listed
-    assert set(CHECKS) == {"yaml", "ansible", "python", "imports", "pipeline", "tag-variables"}
+    assert set(CHECKS) == {
+        "yaml",
+        "ansible",
+        "python",
+        "imports",
+        "pipeline",
+        "alerts",
+        "tag-variables",
+    }

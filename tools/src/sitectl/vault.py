@@ -70,6 +70,14 @@ def find_password(
     return _read_password(local, str(local)) if local.exists() else None
 
 
+def password_file_for_checkouts(repo: Path, password_file: Path | None) -> Path | None:
+    """The password file to give kayobe in a checkout of `repo` (a git tree under .cache has no
+    local password file of its own): `repo`'s when that is where the password comes from."""
+    local = repo / LOCAL_PASSWORD_FILE
+    found = find_password(repo, password_file)
+    return local if found is not None and found.source == str(local) else password_file
+
+
 def _read_password(path: Path, source: str) -> VaultPassword:
     try:
         value = path.read_text(encoding="utf-8").strip()

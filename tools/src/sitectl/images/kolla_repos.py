@@ -9,6 +9,7 @@ the site's pinned Pulp snapshots: etc/kayobe/kolla/repos.yml).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ import yaml
 from sitectl.errors import SiteError
 
 FILE_NAMES = ("repos.yaml", "repos.yml")
+# Ansible's plugin loader is not thread-safe: two templars loading the filter plugins at once
+# (the image planner renders base and head in two threads) see each other's half-imported
+# modules ("No filter named 'to_json'"). One templating at a time.
+_TEMPLATING = threading.Lock()
 
 
 def sources(variables: Mapping[str, Any]) -> list[Path]:
@@ -49,9 +54,10 @@ def _load(path: Path, variables: Mapping[str, Any]) -> dict[str, Any]:
     from ansible.parsing.dataloader import DataLoader
     from ansible.template import Templar, trust_as_template
 
-    templar = Templar(loader=DataLoader(), variables=dict(variables))
     try:
-        text = templar.template(trust_as_template(path.read_text(encoding="utf-8")))
+        with _TEMPLATING:
+            templar = Templar(loader=DataLoader(), variables=dict(variables))
+            text = templar.template(trust_as_template(path.read_text(encoding="utf-8")))
         data = yaml.safe_load(text)
     except AnsibleError as e:
         raise SiteError(

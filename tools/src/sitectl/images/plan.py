@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sitectl import git
+from sitectl import git, vault
 from sitectl.dump import dump
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
@@ -123,6 +123,7 @@ def plan(
     whatever the change, e.g. for a security rebuild from a web-triggered pipeline."""
     layering(discover(repo), env)  # an unknown environment fails here, before git
     wanted = _compile(requested)
+    vault_password_file = vault.password_file_for_checkouts(repo, vault_password_file)
     files = git.changed_files(repo, base, head)
     inputs = [f for f in files if is_image_input(f)]
     result = Plan(
