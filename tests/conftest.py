@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 # The operator's settings that would make a test depend on the shell it runs in.
 OPERATOR_VARIABLES = (
@@ -48,13 +48,13 @@ def pytest_configure(config: pytest.Config) -> None:
         del os.environ[name]
     # One schema virtualenv (sitectl.schema) for this repository and every copy the tests
     # make of it: the same pins make the same virtualenv.
-    os.environ["SITECTL_SCHEMA_CACHE"] = str(REPO_ROOT / ".cache" / "sitectl" / "schema")
+    os.environ["SITECTL_SCHEMA_CACHE"] = str(REPO / ".cache" / "sitectl" / "schema")
 
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The root of this repository."""
-    return REPO_ROOT
+    return REPO
 
 
 def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -74,7 +74,7 @@ def run_sitectl(
     environment plus `env`, from `cwd` (default: the repository root); text, captured."""
     return subprocess.run(
         [sys.executable, "-m", "sitectl", *map(str, args)],
-        cwd=cwd or REPO_ROOT,
+        cwd=cwd or REPO,
         env=clean_environment(env),
         capture_output=True,
         text=True,
@@ -97,8 +97,8 @@ def example_site_mixins() -> Path:
     from sitectl.render import render
 
     return render(
-        REPO_ROOT,
+        REPO,
         "example-site",
         services=["prometheus", "grafana", "blazar"],
-        vault_password_file=REPO_ROOT / "ci" / "vault-password.example",
+        vault_password_file=EXAMPLE_PASSWORD_FILE,
     )

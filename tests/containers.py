@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import REPO
 from tests.processes import free_port, wait_until
 
-REPO = Path(__file__).resolve().parents[1]
 STATE = REPO / ".cache" / "test-engine"
 # binary: the Debian package that provides it
 PACKAGES = {

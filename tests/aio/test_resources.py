@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from sitectl.aio import resources
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 if TYPE_CHECKING:
     from conftest import RunSitectl
 
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD_FILE = REPO / "ci" / "vault-password.example"
 VARIABLES = {  # what matters of one ci-aio host's resolved variables
     "aio_net_physical_network": "physnet1",
     "aio_net_cidr": "192.168.33.0/24",
@@ -25,7 +23,7 @@ VARIABLES = {  # what matters of one ci-aio host's resolved variables
 
 @pytest.mark.slow
 def test_the_committed_resources_fit_ci_aio(sitectl: RunSitectl) -> None:
-    result = sitectl("--vault-password-file", PASSWORD_FILE, "aio", "check")
+    result = sitectl("--vault-password-file", EXAMPLE_PASSWORD_FILE, "aio", "check")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "ci/aio/resources.yml: fits ci-aio\n"
 

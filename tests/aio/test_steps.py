@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.aio import standins
 from tests.cli_parsers import kayobe_error, openstack_error
 

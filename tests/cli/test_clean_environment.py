@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.helpers import REPO
 
 
 def test_a_ci_jobs_variables_do_not_reach_the_tests(tmp_path: Path) -> None:
@@ -25,6 +25,7 @@ def test_a_ci_jobs_variables_do_not_reach_the_tests(tmp_path: Path) -> None:
         "CI_MERGE_REQUEST_IID": "7",
         "SITECTL_GITLAB_TOKEN": "glpat-not-for-tests",
         "KAYOBE_VAULT_PASSWORD": "not-for-tests",
+        "PYTHONPATH": str(REPO),  # the copied conftest imports tests.helpers
     }
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)],

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from tests.synthetic import add_env, make_repo, vault_variable
 
 from sitectl import cli
 from sitectl.errors import SiteError
 from sitectl.verbs import Context, Verb
 from sitectl.verbs.setup import rebuild
+from tests.synthetic import add_env, make_repo, vault_variable
 
 if TYPE_CHECKING:
     from conftest import RunSitectl

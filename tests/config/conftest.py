@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from sitectl.dump import dump
+from tests.helpers import REPO
 
 from .mini_site import add_mini_site, copy_repository
 
-REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_VAULT_PASSWORD = REPO / "ci" / "vault-password.example"
 
 Resolved = Callable[[str], dict[str, dict]]

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.synthetic import add_env, encrypt, make_repo, vault_variable
 
 from sitectl import dump as dump_module
 from sitectl import kayobe
 from sitectl.dump import cache_key, config_files, dump
 from sitectl.errors import SiteError
 from sitectl.redact import MARKER
+from tests.synthetic import add_env, encrypt, make_repo, vault_variable
 
 PASSWORD = "unit-test-vault-password"
 DB_PASSWORD = "Db-Pa55-w0rd-xyz"

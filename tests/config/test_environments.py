@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kayobe import utils as kayobe_utils
-from tests.synthetic import add_env, make_repo
 
 from sitectl.environments import discover, layering, read_summary, unordered
 from sitectl.errors import SiteError
+from tests.synthetic import add_env, make_repo
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import VAULT_HEADER, vault_plaintexts
+
 from .conftest import EXAMPLE_VAULT_PASSWORD, REPO, Resolved
 from .sites import SITE_ENVIRONMENTS
-from .vault_plaintexts import VAULT_HEADER, vault_plaintexts
 
 
 @pytest.fixture(scope="module")

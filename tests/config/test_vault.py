@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.synthetic import add_env, encrypt, make_repo, vault_variable
 
 from sitectl import vault
 from sitectl.errors import SiteError
@@ -20,6 +19,7 @@ from sitectl.vault import (
     secrets,
     unlock,
 )
+from tests.synthetic import add_env, encrypt, make_repo, vault_variable
 
 PASSWORD = "correct horse battery staple"
 

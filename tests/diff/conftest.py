@@ -3,11 +3,12 @@ and the stand-in renderer."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import git
 
 from .builders import Site
 from .fake_render import FakeRenderer
@@ -36,15 +37,6 @@ FILES = {
     "environments/other/other.yml": "os_distribution: ubuntu\n",
     "tools/tool.py": "print('hi')\n",
 }
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
 
 
 def write(repo: Path, files: Mapping[str, str]) -> None:

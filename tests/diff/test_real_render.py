@@ -19,13 +19,9 @@ from sitectl import vault
 from sitectl.diff import demo, output
 from sitectl.diff.run import Outcome, Request, run
 from sitectl.repo import cache_dir
+from tests.helpers import git
 
 pytestmark = pytest.mark.slow
-
-
-def _git(repo: Path, *args: str) -> str:
-    command = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args]
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +29,11 @@ def outcome(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     pytest.importorskip("sitectl.render")
     clone = tmp_path_factory.mktemp("real") / "clone"
     subprocess.run(["git", "clone", "-q", "--shared", str(repo_root), str(clone)], check=True)
-    _git(clone, "checkout", "-q", "-B", "main")
-    _git(clone, "checkout", "-q", "-b", "feature")
+    git(clone, "checkout", "-q", "-B", "main")
+    git(clone, "checkout", "-q", "-b", "feature")
     nova = clone / demo.FILE
     nova.write_text(demo.change(nova.read_text()))
-    _git(clone, "commit", "-q", "-am", "overcommit ratios")
+    git(clone, "commit", "-q", "-am", "overcommit ratios")
     password = repo_root / vault.EXAMPLE_PASSWORD_FILE
     request = Request(
         clone,

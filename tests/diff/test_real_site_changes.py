@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
-from tests.config.vault_plaintexts import vault_plaintexts
 
 from sitectl import vault
 from sitectl.diff import demo, output
 from sitectl.diff.model import Report, ValueChange
 from sitectl.diff.run import Outcome, Request, run
 from sitectl.repo import cache_dir
+from tests.helpers import git, vault_plaintexts
 
 pytestmark = pytest.mark.slow
 
@@ -36,11 +36,6 @@ SRIOV = {"cmp01", "cmp02"}
 HYPERVISORS = SRIOV | {"cmp03", "cmp04"}
 OLD_SNAPSHOT = "snapshot: rocky-10-appstream-20261201T0200\n    version: 1"
 NEW_SNAPSHOT = "snapshot: rocky-10-appstream-20261215T0200\n    version: 2"
-
-
-def _git(repo: Path, *args: str) -> str:
-    command = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args]
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -82,8 +77,8 @@ def rotate_secret(clone: Path, password: str) -> str:
 def change(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
     clone = tmp_path_factory.mktemp("site-changes") / "clone"
     subprocess.run(["git", "clone", "-q", "--shared", str(repo_root), str(clone)], check=True)
-    _git(clone, "checkout", "-q", "-B", "main")
-    _git(clone, "checkout", "-q", "-b", "site-changes")
+    git(clone, "checkout", "-q", "-B", "main")
+    git(clone, "checkout", "-q", "-b", "site-changes")
     password = (repo_root / vault.EXAMPLE_PASSWORD_FILE).read_text().strip()
     nova = clone / demo.FILE
     nova.write_text(demo.change(nova.read_text()))
@@ -93,7 +88,7 @@ def change(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     mixin = clone / "environments" / "sriov" / "sriov.yml"
     _replace(mixin, 'sriov_vf_product_id: "1889"', 'sriov_vf_product_id: "154c"')
     _replace(clone / "etc/kayobe/pulp-repo-versions.yml", OLD_SNAPSHOT, NEW_SNAPSHOT)
-    _git(clone, "commit", "-q", "-am", "site changes")
+    git(clone, "commit", "-q", "-am", "site changes")
     request = Request(
         clone,
         "example-site",

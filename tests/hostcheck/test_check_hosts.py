@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests import containers
-from tests.conftest import run_sitectl
-from tests.hostcheck import host, site
-from tests.shapes.builder import PASSWORD
 
 from sitectl import kolla_playbooks
 from sitectl.hostcheck.plan import containers_of
 from sitectl.render import render
+from tests import containers
+from tests.conftest import run_sitectl
+from tests.hostcheck import host, site
+from tests.shapes.builder import PASSWORD
 
 pytestmark = pytest.mark.slow
 

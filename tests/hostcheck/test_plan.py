@@ -5,16 +5,14 @@ kayobe reaches each host."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sitectl.dump import dump
 from sitectl.errors import SiteError
 from sitectl.hostcheck.plan import HostPlan, Link, plan, role_defaults, select
 from sitectl.site import Site, build_site
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 VAULT = REPO / "ci" / "vault-password.example"
 
 

@@ -7,14 +7,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.worktree import copy_tree, git
 
 from sitectl.images import plan as planner
 from sitectl.images.kolla import BuildConfig, Render
 from sitectl.images.plan import Plan
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO, copy_tree, git
 
-REPO = Path(__file__).resolve().parents[2]
-VAULT_PASSWORD_FILE = REPO / "ci" / "vault-password.example"
 SITE = "example-site"  # has the infiniband mixin
 NO_IB = "ci-aio"  # has not
 
@@ -115,7 +113,9 @@ def plan_of(scratch_repo: Path) -> Callable[..., Plan]:
 
     def run(branch: str, env: str = SITE) -> Plan:
         if (branch, env) not in memo:
-            memo[branch, env] = planner.plan(scratch_repo, env, "main", branch, VAULT_PASSWORD_FILE)
+            memo[branch, env] = planner.plan(
+                scratch_repo, env, "main", branch, EXAMPLE_PASSWORD_FILE
+            )
         return memo[branch, env]
 
     return run
@@ -130,7 +130,7 @@ def site_render(scratch_repo: Path) -> Callable[[str], tuple[BuildConfig, Render
     def run(env: str) -> tuple[BuildConfig, Render]:
         if env not in memo:
             memo[env] = planner.site_render(
-                planner.checkout(scratch_repo, "main"), env, VAULT_PASSWORD_FILE, scratch_repo
+                planner.checkout(scratch_repo, "main"), env, EXAMPLE_PASSWORD_FILE, scratch_repo
             )
         return memo[env]
 
@@ -144,6 +144,6 @@ def builder_vars(scratch_repo: Path) -> Callable[[str], dict]:
 
     def run(env: str) -> dict:
         tree = planner.checkout(scratch_repo, "main")
-        return dict(planner.builder_variables(tree, env, VAULT_PASSWORD_FILE))
+        return dict(planner.builder_variables(tree, env, EXAMPLE_PASSWORD_FILE))
 
     return run

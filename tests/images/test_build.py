@@ -22,18 +22,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests import containers
-from tests.conftest import run_sitectl
-from tests.images import kolla_harness
-from tests.worktree import copy_tree, git
 
 from sitectl.dump import dump
 from sitectl.images import pins
+from tests import containers
+from tests.conftest import run_sitectl
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO, copy_tree, git
+from tests.images import kolla_harness
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD_FILE = REPO / "ci" / "vault-password.example"
 ENV = "ci-aio"
 TAG = "2026.2-rocky-10-101-abcdef0"
 CHAIN = ["base", "openstack-base", "keystone-base", "keystone-api"]
@@ -63,7 +61,7 @@ def _sitectl(
     site: Path, engine: containers.Engine, *args: object
 ) -> subprocess.CompletedProcess[str]:
     """sitectl on the scratch site, with the test engine and the test vault password."""
-    env = {"DOCKER_HOST": engine.host, "KAYOBE_VAULT_PASSWORD_FILE": str(PASSWORD_FILE)}
+    env = {"DOCKER_HOST": engine.host, "KAYOBE_VAULT_PASSWORD_FILE": str(EXAMPLE_PASSWORD_FILE)}
     return run_sitectl("--repo", site, *args, env=env, timeout=3600)
 
 
@@ -226,7 +224,7 @@ def test_pins_record_the_tag_and_the_next_commit_deploys_exactly_it(built: Built
 
     # The next commit's configuration, resolved by real kayobe: kolla-ansible's globals get
     # keystone-api's tag variable and nothing else.
-    hosts = dump(built.site, ENV, hosts="controllers", vault_password_file=PASSWORD_FILE)
+    hosts = dump(built.site, ENV, hosts="controllers", vault_password_file=EXAMPLE_PASSWORD_FILE)
     variables = next(iter(hosts.values()))
     assert variables["kolla_extra_globals"] == {"keystone_api_tag": TAG}
     assert variables["kolla_tag"] == "2026.2-rocky-10"
@@ -291,7 +289,7 @@ def test_no_engine_is_a_clear_error(tmp_path: Path) -> None:
         tmp_path / "r",
         env={
             "DOCKER_HOST": f"unix://{tmp_path}/none.sock",
-            "KAYOBE_VAULT_PASSWORD_FILE": str(PASSWORD_FILE),
+            "KAYOBE_VAULT_PASSWORD_FILE": str(EXAMPLE_PASSWORD_FILE),
         },
     )
     assert proc.returncode == 2

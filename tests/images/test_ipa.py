@@ -13,8 +13,8 @@ import pytest
 
 from sitectl.errors import SiteError
 from sitectl.images import ipa
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 BuilderVars = Callable[[str], dict]
 
 

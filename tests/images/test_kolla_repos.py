@@ -16,8 +16,8 @@ from ansible.errors import AnsibleFilterError
 
 from sitectl.errors import SiteError
 from sitectl.images import kolla_repos
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 CONTENT = "http://pulp.example.org/pulp/content"
 
 

@@ -3,29 +3,20 @@ image's tag variables, and the config diff of the pin shows exactly that."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from tests.worktree import copy_tree
 
 from sitectl.diff.run import Request, run
 from sitectl.images import pins
 from sitectl.render import render
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO, copy_tree, git
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD_FILE = REPO / "ci" / "vault-password.example"
 CACHE = REPO / ".cache" / "sitectl" / "render"
 TAG = "2026.2-rocky-10-20261202T0400"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    ).stdout.strip()
 
 
 def test_a_pin_becomes_the_images_tag_variables_in_kolla_globals(tmp_path: Path) -> None:
@@ -47,7 +38,7 @@ def test_a_pin_becomes_the_images_tag_variables_in_kolla_globals(tmp_path: Path)
             "main",
             "pin",
             services=["keystone"],
-            vault_password_file=PASSWORD_FILE,
+            vault_password_file=EXAMPLE_PASSWORD_FILE,
             cache_dir=CACHE,
         )
     )
@@ -66,7 +57,7 @@ def test_a_pin_becomes_the_images_tag_variables_in_kolla_globals(tmp_path: Path)
         "ci-aio",
         ref="pin",
         services=["keystone"],
-        vault_password_file=PASSWORD_FILE,
+        vault_password_file=EXAMPLE_PASSWORD_FILE,
         cache_dir=CACHE,
     )  # cached by the diff above
     rendered = yaml.safe_load((head / "kolla" / "globals.yml").read_text())

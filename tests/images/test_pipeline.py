@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.schema import check_schema
 
 from sitectl.images import pins
 from sitectl.images.pipeline import generate, merge
 from sitectl.images.plan import Plan
+from tests.helpers import REPO
+from tests.schema import check_schema
 
-REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PlanOf = Callable[..., Plan]
 

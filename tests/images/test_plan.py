@@ -6,13 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.images.conftest import NO_IB, SITE
-from tests.images.conftest import VAULT_PASSWORD_FILE as PASSWORD
 
 from sitectl.errors import SiteError
 from sitectl.images import plan as planner
 from sitectl.images.kolla import BuildConfig, Render
 from sitectl.images.plan import Plan
+from tests.helpers import EXAMPLE_PASSWORD_FILE as PASSWORD
+from tests.images.conftest import NO_IB, SITE
 
 PlanOf = Callable[..., Plan]
 SiteRender = Callable[[str], tuple[BuildConfig, Render]]

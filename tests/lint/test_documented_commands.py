@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 import shlex
-from pathlib import Path
 
 import pytest
-from tests.cli_parsers import kayobe_error
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.cli_parsers import kayobe_error
+from tests.helpers import REPO
+
 DOCS = sorted(
     [REPO / "README.md", REPO / "ansible" / "README.md", *REPO.glob("environments/*/README.md")]
 )

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.containers import ensure_installed
 
 from sitectl.lint import CHECKS, Result, run_checks
+from tests.containers import ensure_installed
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 

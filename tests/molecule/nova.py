@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openstack
-from tests.processes import die_with_parent, free_port, stop_group, wait_until
-from tests.refstack.keystone import ADMIN_PASSWORD, REGION, Keystone
 
 from sitectl.schema import venv
+from tests.processes import die_with_parent, free_port, stop_group, wait_until
+from tests.refstack.keystone import ADMIN_PASSWORD, REGION, Keystone
 
 CONFIG = """\
 [DEFAULT]

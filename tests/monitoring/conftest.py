@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from tests.containers import ensure_installed
 
-REPO = Path(__file__).resolve().parents[2]
 TOOLS = {"promtool": "prometheus", "amtool": "prometheus-alertmanager"}
 
 

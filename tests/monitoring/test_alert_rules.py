@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitectl.lint import alerts
-
-from .conftest import REPO
+from tests.helpers import REPO
 
 RULES = Path("environments/monitoring/kolla/config/prometheus")
 

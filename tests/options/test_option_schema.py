@@ -9,19 +9,17 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from tests.conftest import run_sitectl
-from tests.worktree import copy_tree, git
 
 from sitectl.diff import html, markdown
 from sitectl.diff.model import Report
 from sitectl.diff.run import Request, run
 from sitectl.render import render
 from sitectl.schema import check, venv
+from tests.conftest import run_sitectl
+from tests.helpers import EXAMPLE_PASSWORD_ENV, REPO, copy_tree, git
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD = {"KAYOBE_VAULT_PASSWORD_FILE": str(REPO / "ci" / "vault-password.example")}
 
 NOVA_CONF = """\
 [DEFAULT]
@@ -338,7 +336,7 @@ def test_seeded_mistakes_fail_validate_with_their_files_and_lines(
         "json",
         "--junit",
         junit,
-        env=PASSWORD,
+        env=EXAMPLE_PASSWORD_ENV,
         timeout=1800,
     )
     assert proc.returncode == 1, proc.stderr[-3000:]
@@ -371,7 +369,7 @@ def test_seeded_mistakes_fail_validate_with_their_files_and_lines(
         "keystone",
         "--format",
         "json",
-        env=PASSWORD,
+        env=EXAMPLE_PASSWORD_ENV,
         timeout=1800,
     )
     assert relaxed.returncode == 1
@@ -388,7 +386,7 @@ def _introduced(site: Path, base: str, head: str) -> Report:
         head,
         services=["nova"],
         check_options=True,
-        vault_password_file=Path(PASSWORD["KAYOBE_VAULT_PASSWORD_FILE"]),
+        vault_password_file=Path(EXAMPLE_PASSWORD_ENV["KAYOBE_VAULT_PASSWORD_FILE"]),
     )
     report = run(request).report
     assert report.error is None
@@ -466,7 +464,7 @@ KOLLA_OWN = {
     ("placement.conf", "[oslo_concurrency]", "unknown-section"): "placement lists no lock path",
     ("sriov_agent.ini", "[securitygroup]", "unknown-section"): "the SR-IOV agent has no firewall",
 }
-VAULT = Path(PASSWORD["KAYOBE_VAULT_PASSWORD_FILE"])
+VAULT = Path(EXAMPLE_PASSWORD_ENV["KAYOBE_VAULT_PASSWORD_FILE"])
 
 
 @pytest.mark.parametrize(
@@ -504,7 +502,13 @@ def test_the_committed_environments_have_only_kolla_ansibles_known_problems(
 
 def test_validate_rendered_passes_on_the_committed_site() -> None:
     proc = run_sitectl(
-        "validate", "ci-aio", "--rendered", "--services", "nova", env=PASSWORD, timeout=1800
+        "validate",
+        "ci-aio",
+        "--rendered",
+        "--services",
+        "nova",
+        env=EXAMPLE_PASSWORD_ENV,
+        timeout=1800,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     assert "rendered config files checked" in proc.stdout
@@ -514,6 +518,6 @@ def test_validate_rendered_passes_on_the_committed_site() -> None:
 
 
 def test_rendered_options_need_rendered() -> None:
-    proc = run_sitectl("validate", "ci-aio", "--strict", env=PASSWORD)
+    proc = run_sitectl("validate", "ci-aio", "--strict", env=EXAMPLE_PASSWORD_ENV)
     assert proc.returncode == 2
     assert "--strict and --services go with --rendered" in proc.stderr

@@ -5,33 +5,15 @@ clone of a merge request would be. The toolchain and sitectl's caches are this r
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tests.conftest import clean_environment
-from tests.worktree import copy_tree
+from tests.helpers import REPO, copy_tree, git
 
-REPO = Path(__file__).resolve().parents[2]
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "test",
-    "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "test",
-    "GIT_COMMITTER_EMAIL": "test@example.invalid",
-}
 Change = Callable[[Path], None]  # edits files of the work tree
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **IDENTITY},
-    ).stdout.strip()
 
 
 def project(root: Path, branch: str, change: Change) -> Path:

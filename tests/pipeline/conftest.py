@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from tests.containers import ensure_installed
-from tests.pipeline import clone
 
 from sitectl import gitlab_local
 from sitectl.diff import demo
+from tests.containers import ensure_installed
+from tests.helpers import REPO
+from tests.pipeline import clone
 
-REPO = clone.REPO
 NEUTRON_SERVER = "kolla-images/templates/neutron-server.j2"
 
 

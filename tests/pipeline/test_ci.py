@@ -10,13 +10,7 @@ import pytest
 
 from sitectl import ci, gitlab_local
 from sitectl.errors import SiteError
-
-IDENTITY = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-
-
-def git(repo: Path, *args: str) -> str:
-    command = ["git", "-C", str(repo), *IDENTITY, *args]
-    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+from tests.helpers import git
 
 
 def commit(repo: Path, name: str) -> str:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.cli_parsers import kayobe_error
-from tests.pipeline.conftest import REPO, Project
 
 from sitectl.lint import pipelines
 from sitectl.lint.pipelines import load
+from tests.cli_parsers import kayobe_error
+from tests.pipeline.conftest import REPO, Project
 
 CHECKS = {"lint", "validate", "tests"}
 DEFAULT_BRANCH = {"CI_COMMIT_BRANCH": "main"}

@@ -9,17 +9,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.config.vault_plaintexts import vault_plaintexts
-from tests.diff.fake_gitlab import TOKEN, FakeGitLab, serve
-from tests.pipeline.conftest import REPO, Project
-from tests.schema import check_schema
 
 from sitectl.diff.markdown import marker
 from sitectl.lint import CHECKS
+from tests.diff.fake_gitlab import TOKEN, FakeGitLab, serve
+from tests.helpers import EXAMPLE_PASSWORD, vault_plaintexts
+from tests.pipeline.conftest import REPO, Project
+from tests.schema import check_schema
 
 pytestmark = pytest.mark.slow
 
-PASSWORD = (REPO / "ci" / "vault-password.example").read_text().strip()
 CHILD = "generated/images.yml"
 
 
@@ -92,7 +91,7 @@ def test_the_mr_note_is_posted_once_and_updated_on_the_next_push(
 
 
 def test_no_secret_in_the_job_logs_or_artifacts(mr_pipeline: str, nova_change: Project) -> None:
-    secrets = vault_plaintexts(REPO, PASSWORD)
+    secrets = vault_plaintexts(REPO, EXAMPLE_PASSWORD)
     assert secrets
     work = nova_change.work
     texts = {"job log": mr_pipeline}

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
 from tests.containers import REPO, ensure_installed
 from tests.processes import die_with_parent, free_port, stop_group, wait_until
 

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.worktree import copy_tree
 
 from sitectl.dump import dump
+from tests.helpers import REPO, copy_tree
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 VAULT = REPO / "ci" / "vault-password.example"
 PINS = """\
 ---

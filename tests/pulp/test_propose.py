@@ -7,11 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.worktree import git
 
 from sitectl.errors import SiteError
 from sitectl.repos import Pin, propose
 from sitectl.repos.pins import PATH, write
+from tests.helpers import git
 
 HOOK = """#!/bin/sh
 for i in $(seq 0 $((GIT_PUSH_OPTION_COUNT - 1))); do

@@ -7,13 +7,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tests.pulp import apt_upstream
-from tests.pulp.server import ADMIN_PASSWORD, Pulp
 
 from sitectl.errors import SiteError
 from sitectl.repos import Pulp as Client
 from sitectl.repos import Upstream, promote, snapshot, status
 from sitectl.repos.pins import PATH, Pin
+from tests.pulp import apt_upstream
+from tests.pulp.server import ADMIN_PASSWORD, Pulp
 
 pytestmark = pytest.mark.slow
 

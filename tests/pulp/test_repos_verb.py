@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from tests.conftest import run_sitectl
+from tests.helpers import REPO, copy_tree
 from tests.pulp import apt_upstream
 from tests.pulp.server import ADMIN_PASSWORD, Pulp
 from tests.synthetic import vault_variable
-from tests.worktree import copy_tree
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 VAULT = REPO / "ci" / "vault-password.example"
 PASSWORD = {"KAYOBE_VAULT_PASSWORD_FILE": str(VAULT)}
 

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from tests.pulp import apt_upstream
 from tests.pulp.server import ADMIN_PASSWORD, Pulp
 

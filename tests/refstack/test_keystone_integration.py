@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers import REPO
 from tests.refstack.keystone import Keystone
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "ci" / "refstack" / "guideline-fixture.json"
 REAL_GUIDELINE = REPO / "ci" / "refstack" / "guidelines" / "2020.06.json"
 CATALOG_TEST = (

@@ -12,8 +12,8 @@ import pytest
 
 from sitectl.errors import SiteError
 from sitectl.refstack import guideline, lists, normalise, summary, tempestconf
+from tests.helpers import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "ci" / "refstack" / "guideline-fixture.json"
 
 DISCOVERY = "tempest.api.identity.v3.test_api_discovery.TestApiDiscovery"

@@ -12,29 +12,30 @@ from pathlib import Path
 import pytest
 
 from sitectl.render import render
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 from .plaintexts import plaintexts
 
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD_FILE = REPO / "ci" / "vault-password.example"
 CACHE = REPO / ".cache" / "sitectl" / "render"
 
 
 @pytest.fixture(scope="session")
 def password() -> str:
-    return PASSWORD_FILE.read_text().strip()
+    return EXAMPLE_PASSWORD_FILE.read_text().strip()
 
 
 @pytest.fixture(scope="session")
 def ci_aio() -> Path:
     """ci-aio, every service, of the working tree."""
-    return render(REPO, "ci-aio", vault_password_file=PASSWORD_FILE)
+    return render(REPO, "ci-aio", vault_password_file=EXAMPLE_PASSWORD_FILE)
 
 
 @pytest.fixture(scope="session")
 def example_site() -> Path:
     """example-site, nova only: the SR-IOV and InfiniBand per-host PCI settings."""
-    return render(REPO, "example-site", services=["nova"], vault_password_file=PASSWORD_FILE)
+    return render(
+        REPO, "example-site", services=["nova"], vault_password_file=EXAMPLE_PASSWORD_FILE
+    )
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from sitectl.render import harness, render
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
-from .conftest import CACHE, PASSWORD_FILE, REPO
+from .conftest import CACHE
 from .plaintexts import leaks
 
 pytestmark = pytest.mark.slow
@@ -135,16 +136,16 @@ def test_cache_hit_runs_no_kayobe(ci_aio: Path, monkeypatch: pytest.MonkeyPatch)
         raise AssertionError("a cached render ran kayobe")
 
     monkeypatch.setattr(harness, "run", refuse)
-    assert render(REPO, "ci-aio", vault_password_file=PASSWORD_FILE) == ci_aio
+    assert render(REPO, "ci-aio", vault_password_file=EXAMPLE_PASSWORD_FILE) == ci_aio
     assert ci_aio.parent == CACHE
 
 
 def test_out_is_a_copy_of_the_cache_entry(ci_aio: Path, tmp_path: Path) -> None:
-    out = render(REPO, "ci-aio", vault_password_file=PASSWORD_FILE, out=tmp_path / "out")
+    out = render(REPO, "ci-aio", vault_password_file=EXAMPLE_PASSWORD_FILE, out=tmp_path / "out")
     assert out == tmp_path / "out"
     assert files(out) == files(ci_aio)
     # Rendering into it again replaces it whole.
     (out / "stale").write_text("left over\n")
-    render(REPO, "ci-aio", vault_password_file=PASSWORD_FILE, out=out)
+    render(REPO, "ci-aio", vault_password_file=EXAMPLE_PASSWORD_FILE, out=out)
     assert files(out) == files(ci_aio)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

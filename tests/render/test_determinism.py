@@ -11,8 +11,9 @@ import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from sitectl.render import render, snapshot
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
-from .conftest import CACHE, PASSWORD_FILE, REPO
+from .conftest import CACHE
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +34,7 @@ def fresh_keystone(tmp_path_factory: pytest.TempPathFactory) -> Path:
         REPO,
         "ci-aio",
         services=["keystone"],
-        vault_password_file=PASSWORD_FILE,
+        vault_password_file=EXAMPLE_PASSWORD_FILE,
         use_cache=False,
         out=tmp_path_factory.mktemp("fresh") / "keystone",
     )
@@ -65,7 +66,7 @@ def test_example_site_renders_byte_identical_afresh(
         REPO,
         "example-site",
         services=["nova"],
-        vault_password_file=PASSWORD_FILE,
+        vault_password_file=EXAMPLE_PASSWORD_FILE,
         use_cache=False,
         out=tmp_path_factory.mktemp("fresh") / "example-site",
     )
@@ -106,7 +107,7 @@ def changed_secret(tmp_path_factory: pytest.TempPathFactory, password: str) -> P
         copy,
         "ci-aio",
         services=["keystone"],
-        vault_password_file=PASSWORD_FILE,
+        vault_password_file=EXAMPLE_PASSWORD_FILE,
         cache_dir=CACHE,
     )
 

@@ -9,8 +9,7 @@ import pytest
 
 from sitectl.errors import SiteError
 from sitectl.render import passwords, render, snapshot
-
-from .conftest import PASSWORD_FILE, REPO
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 Attempt = Callable[..., SiteError]
 
@@ -21,7 +20,7 @@ def attempt(tmp_path: Path) -> Attempt:
     cache = tmp_path / "cache"
 
     def run(repo: Path = REPO, env: str = "ci-aio", **kwargs: object) -> SiteError:
-        kwargs.setdefault("vault_password_file", PASSWORD_FILE)
+        kwargs.setdefault("vault_password_file", EXAMPLE_PASSWORD_FILE)
         with pytest.raises(SiteError) as raised:
             render(repo, env, out=tmp_path / "out", cache_dir=cache, **kwargs)  # type: ignore[arg-type]
         assert not (tmp_path / "out").exists()
@@ -72,7 +71,7 @@ def test_an_existing_directory_that_is_not_a_render_is_kept(tmp_path: Path) -> N
     precious.mkdir()
     (precious / "notes.txt").write_text("mine\n")
     with pytest.raises(SiteError, match="not an earlier render"):
-        render(REPO, "ci-aio", out=precious, vault_password_file=PASSWORD_FILE)
+        render(REPO, "ci-aio", out=precious, vault_password_file=EXAMPLE_PASSWORD_FILE)
     assert [p.name for p in precious.iterdir()] == ["notes.txt"]
 
 

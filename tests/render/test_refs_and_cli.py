@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from sitectl.render import render, snapshot
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
-from .conftest import CACHE, PASSWORD_FILE, REPO
+from .conftest import CACHE
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +33,11 @@ def test_a_ref_renders_its_own_tree(tmp_path: Path) -> None:
     head = subprocess.run(
         ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    options = {"services": ["keystone"], "vault_password_file": PASSWORD_FILE, "cache_dir": CACHE}
+    options = {
+        "services": ["keystone"],
+        "vault_password_file": EXAMPLE_PASSWORD_FILE,
+        "cache_dir": CACHE,
+    }
     at_head = render(clone, "ci-aio", ref=head, **options)  # type: ignore[arg-type]
     meta = json.loads((at_head / "render.json").read_text())
     assert (meta["ref"], meta["commit"], meta["services"]) == (head, head, ["keystone"])
@@ -56,7 +61,7 @@ def without_meta(found: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def test_the_command_prints_the_render_directory(ci_aio: Path, sitectl: RunSitectl) -> None:
-    result = sitectl("--vault-password-file", PASSWORD_FILE, "render", "ci-aio")
+    result = sitectl("--vault-password-file", EXAMPLE_PASSWORD_FILE, "render", "ci-aio")
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{ci_aio}\n"
     assert "[render] ci-aio (working tree), all services: cached" in result.stderr
@@ -68,7 +73,7 @@ def test_the_command_reports_bad_input_in_one_paragraph(
     out = tmp_path / "out"
     result = sitectl(
         "--vault-password-file",
-        PASSWORD_FILE,
+        EXAMPLE_PASSWORD_FILE,
         "render",
         "ci-aio",
         "--ref",

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from sitectl.errors import SiteError
 from sitectl.render import cache, pipeline, services, snapshot
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
-    ).stdout.strip()
+from tests.helpers import git
 
 
 @pytest.fixture

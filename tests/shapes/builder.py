@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ansible.parsing.vault import VaultLib, VaultSecret
-from tests.worktree import git
+
+from tests.helpers import git
 
 PASSWORD = "shapes-test-vault-password"
 # A secret the flat shape keeps inline-vaulted; tests look for it in every output.

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.render.plaintexts import leaks
 
 from sitectl.diff import output, services
 from sitectl.diff.compare import compare
 from sitectl.diff.model import Report
 from sitectl.diff.run import Outcome, Request, run
 from sitectl.errors import SiteError
+from tests.render.plaintexts import leaks
 
 from .builder import NESTED_SECRETS, encrypt, vaulted
 from .conftest import SERVICES, Built

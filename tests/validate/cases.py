@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import REPO
+
 from .mini_env import add_env, vault_variable
 
-REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_PASSWORD = (REPO / "ci" / "vault-password.example").read_text(encoding="utf-8").strip()
 ALL_MIXINS = ["ironic", "ephemeral-hypervisors", "infiniband", "sriov", "monitoring", "blazar"]
 SRIOV_HOSTS = {"controllers": ["ctl1"], "compute-sriov": ["cmp1"]}

@@ -13,11 +13,9 @@ from config.mini_site import copy_repository
 
 from sitectl.dump import dump
 from sitectl.validate import EnvironmentReport, validate
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 from .cases import CASES, build_case_environments
-
-REPO = Path(__file__).resolve().parents[2]
-PASSWORD_FILE = REPO / "ci" / "vault-password.example"
 
 Validated = Callable[[str], EnvironmentReport]
 
@@ -45,7 +43,7 @@ def validated(case_repo: Path) -> Validated:
 
     def report(environment: str) -> EnvironmentReport:
         if environment not in seen:
-            seen[environment] = validate(case_repo, environment, PASSWORD_FILE)
+            seen[environment] = validate(case_repo, environment, EXAMPLE_PASSWORD_FILE)
         return seen[environment]
 
     return report
@@ -57,6 +55,6 @@ def clean_dump(case_repo: Path, validated: Validated) -> Callable[[str], dict]:
 
     def resolved(environment: str) -> dict:
         validated(environment)  # kayobe runs at most once per environment
-        return dump(case_repo, environment, vault_password_file=PASSWORD_FILE)
+        return dump(case_repo, environment, vault_password_file=EXAMPLE_PASSWORD_FILE)
 
     return resolved

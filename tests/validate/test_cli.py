@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from sitectl.validate.rules import RULES
+from tests.helpers import EXAMPLE_PASSWORD_FILE
 
-from .conftest import PASSWORD_FILE, Validated
+from .conftest import Validated
 
 if TYPE_CHECKING:
     import subprocess
@@ -34,7 +35,9 @@ def cli_repo(case_repo: Path, validated: Validated) -> Path:
 def validate_cli(
     sitectl: RunSitectl, repo: Path, *args: object
 ) -> subprocess.CompletedProcess[str]:
-    return sitectl("--repo", repo, "--vault-password-file", PASSWORD_FILE, "validate", *args)
+    return sitectl(
+        "--repo", repo, "--vault-password-file", EXAMPLE_PASSWORD_FILE, "validate", *args
+    )
 
 
 def test_clean_environment_exits_0(sitectl: RunSitectl, cli_repo: Path) -> None:

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from sitectl.site import build_site
 from sitectl.validate import Finding, check_files, check_site, files, validate
 from sitectl.validate.runner import INTERNAL
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 from .cases import EXAMPLE_PASSWORD, SRIOV_HOSTS
-from .conftest import PASSWORD_FILE, REPO
 from .hand_built import clean
 from .mini_env import add_env, vault_variable
 
@@ -265,8 +265,10 @@ def test_file_rules_survive_mutated_files(fuzz_repo: Path, restored: dict[Path, 
                     path.unlink()
                 else:
                     path.write_bytes(content)
-            assert_well_formed(check_files(files.load(fuzz_repo, "f-site", PASSWORD_FILE)))
-            report = validate(fuzz_repo, "f-site", PASSWORD_FILE, dumper=lambda *_: resolved)
+            assert_well_formed(check_files(files.load(fuzz_repo, "f-site", EXAMPLE_PASSWORD_FILE)))
+            report = validate(
+                fuzz_repo, "f-site", EXAMPLE_PASSWORD_FILE, dumper=lambda *_: resolved
+            )
             assert_well_formed(report.findings)
         finally:
             for path, content in restored.items():
@@ -288,7 +290,7 @@ def test_kayobe_failures_are_findings(fuzz_repo: Path, broken: str) -> None:
     extra = fuzz_repo / "environments" / "f-site" / "zz-broken.yml"
     extra.write_text("---\n" + broken)
     try:
-        report = validate(fuzz_repo, "f-site", PASSWORD_FILE)
+        report = validate(fuzz_repo, "f-site", EXAMPLE_PASSWORD_FILE)
     finally:
         extra.unlink()
         shutil.rmtree(fuzz_repo / ".cache", ignore_errors=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .conftest import PASSWORD_FILE, REPO
+from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 if TYPE_CHECKING:
     from conftest import RunSitectl
@@ -24,7 +24,7 @@ def test_all_environments_validate_clean(sitectl: RunSitectl, tmp_path: Path) ->
         "--repo",
         REPO,
         "--vault-password-file",
-        PASSWORD_FILE,
+        EXAMPLE_PASSWORD_FILE,
         "validate",
         "--all",
         "--format",

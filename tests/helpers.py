@@ -1,4 +1,5 @@
-"""Copies of this repository's working tree for throwaway repositories in tests."""
+"""What many tests need: this repository's root, the example environments' vault password, git
+with a test identity, copies of the working tree, and the vault plaintexts no output may hold."""
 
 from __future__ import annotations
 
@@ -6,6 +7,25 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+
+from tests.vault_plaintexts import VAULT_HEADER, vault_plaintexts
+
+__all__ = [
+    "EXAMPLE_PASSWORD",
+    "EXAMPLE_PASSWORD_ENV",
+    "EXAMPLE_PASSWORD_FILE",
+    "REPO",
+    "VAULT_HEADER",
+    "copy_tree",
+    "git",
+    "vault_plaintexts",
+]
+
+REPO = Path(__file__).resolve().parents[1]
+# The documented test password of the example environments' vaulted values.
+EXAMPLE_PASSWORD_FILE = REPO / "ci" / "vault-password.example"
+EXAMPLE_PASSWORD = EXAMPLE_PASSWORD_FILE.read_text(encoding="utf-8").strip()
+EXAMPLE_PASSWORD_ENV = {"KAYOBE_VAULT_PASSWORD_FILE": str(EXAMPLE_PASSWORD_FILE)}
 
 
 def copy_tree(source: Path, target: Path) -> None:
@@ -27,7 +47,7 @@ def copy_tree(source: Path, target: Path) -> None:
 
 
 def git(repo: Path, *args: str) -> str:
-    """`git -C repo ARGS` with a fixed test identity; its stdout."""
+    """`git -C repo ARGS` with a fixed test identity; its stdout, stripped."""
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "test",
@@ -37,4 +57,4 @@ def git(repo: Path, *args: str) -> str:
     }
     return subprocess.run(
         ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
-    ).stdout
+    ).stdout.strip()
