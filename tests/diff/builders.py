@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from sitectl import render_layout as layout
+
 # Secret tokens as the render writes them: the same value, the same token.
 TOKEN_DB = "<redacted:1a2b3c4d>"
 TOKEN_DB_NEW = "<redacted:5e6f7a8b>"
@@ -137,7 +139,7 @@ class Site:
             shutil.rmtree(root)
         root.mkdir(parents=True)
         meta = {
-            "format": "sitectl-render-1",
+            "format": layout.FORMAT,
             "environment": self.env,
             "ref": None,
             "commit": "working-tree",
@@ -146,14 +148,14 @@ class Site:
             "hosts": self.hosts,
             "tools": {"kayobe": "21.0.0"},
         }
-        (root / "render.json").write_text(json.dumps(meta, indent=2))
-        (root / "kayobe").mkdir()
+        layout.write_meta(root, meta)
+        (root / layout.KAYOBE).mkdir()
         kayobe_root = root.name
         for host, variables in self.kayobe.items():
             variables = dict(variables)
             variables["kayobe_config_path"] = f"/tmp/{kayobe_root}/etc/kayobe"
-            (root / "kayobe" / f"{host}.yml").write_text(yaml.safe_dump(variables, sort_keys=True))
-        inventory = root / "kolla" / "inventory" / "overcloud"
+            layout.host_variables(root, host).write_text(yaml.safe_dump(variables, sort_keys=True))
+        inventory = root / layout.INVENTORY
         if self.inventory_as_dir:
             tree: dict[str, Any] = {"hosts": self.inventory}
             tree["host_vars"] = {h: yaml.safe_dump(v) for h, v in self.host_vars.items()}
@@ -162,8 +164,8 @@ class Site:
         else:
             inventory.parent.mkdir(parents=True)
             inventory.write_text(self.inventory)
-        (root / "kolla" / "globals.yml").write_text(yaml.safe_dump(self.globals, sort_keys=True))
-        write_tree(root / "config", self.configs)
+        (root / layout.GLOBALS).write_text(yaml.safe_dump(self.globals, sort_keys=True))
+        write_tree(root / layout.CONFIG, self.configs)
         return root
 
 

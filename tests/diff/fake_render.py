@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 import subprocess
 import tarfile
@@ -24,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from sitectl import render_layout as layout
 from sitectl.errors import SiteError
 
 KOLLA_FILES = {"nova.conf": ("nova-api", "nova-compute"), "keystone.conf": ("keystone",)}
@@ -89,17 +89,17 @@ class FakeRenderer:
             k: token(v[6:]) if isinstance(v, str) and v.startswith("vault:") else v
             for k, v in variables.items()
         }
-        (target / "kayobe").mkdir()
+        (target / layout.KAYOBE).mkdir()
         for host, groups in hosts.items():
             data = dict(variables, group_names=groups, inventory_hostname=host)
-            (target / "kayobe" / f"{host}.yml").write_text(yaml.safe_dump(data, sort_keys=True))
-        (target / "kolla" / "inventory").mkdir(parents=True)
+            layout.host_variables(target, host).write_text(yaml.safe_dump(data, sort_keys=True))
+        (target / layout.INVENTORY_DIR).mkdir(parents=True)
         groups_text = ""
         for group in sorted({g for gs in hosts.values() for g in gs}):
             members = "\n".join(h for h, gs in hosts.items() if group in gs)
             groups_text += f"[{group}]\n{members}\n\n"
-        (target / "kolla" / "inventory" / "overcloud").write_text(groups_text)
-        (target / "kolla" / "globals.yml").write_text(
+        (target / layout.INVENTORY).write_text(groups_text)
+        (target / layout.GLOBALS).write_text(
             yaml.safe_dump({"kolla_base_distro": variables.get("os_distribution", "rocky")})
         )
         for name, containers in KOLLA_FILES.items():
@@ -111,11 +111,11 @@ class FakeRenderer:
                 for container in containers:
                     wanted = "compute" if container == "nova-compute" else "controllers"
                     if wanted in groups:
-                        path = target / "config" / host / container / name
+                        path = layout.host_config(target, host) / container / name
                         path.parent.mkdir(parents=True, exist_ok=True)
                         path.write_text(text)
         meta = {
-            "format": "sitectl-render-1",
+            "format": layout.FORMAT,
             "environment": env,
             "ref": ref,
             "commit": commit,
@@ -124,7 +124,7 @@ class FakeRenderer:
             "hosts": sorted(hosts),
             "tools": {},
         }
-        (target / "render.json").write_text(json.dumps(meta))
+        layout.write_meta(target, meta)
         return target
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from sitectl import render_layout as layout
 from sitectl.errors import SiteError
 from sitectl.render import cache, pipeline, services, snapshot
 from tests.helpers import git
@@ -91,9 +91,7 @@ def test_cache_entries_and_siblings(tmp_path: Path) -> None:
     entry = root / cache.entry_name(hash_, None, snapshot.WORKING_TREE)
     entry.mkdir(parents=True)
     assert cache.lookup(root, hash_, None, snapshot.WORKING_TREE) is None  # incomplete
-    (entry / "render.json").write_text(
-        json.dumps({"format": cache.FORMAT, "input_hash": hash_}) + "\n"
-    )
+    layout.write_meta(entry, {"format": layout.FORMAT, "input_hash": hash_})
     assert cache.lookup(root, hash_, None, snapshot.WORKING_TREE) == entry
     assert cache.lookup(root, hash_, "main", "c" * 40) is None  # another ref: another entry
     assert cache.sibling(root, hash_) == entry
@@ -138,14 +136,15 @@ def test_same_inputs_at_another_ref_reuse_a_cached_render(
     earlier = root / cache.entry_name(hash_, None, snapshot.WORKING_TREE)
     (earlier / "config" / "h1").mkdir(parents=True)
     (earlier / "config" / "h1" / "x.conf").write_text("x = 1\n")
-    meta = {"format": cache.FORMAT, "input_hash": hash_, "hosts": ["h1"], "ref": None}
-    (earlier / "render.json").write_text(json.dumps(meta))
+    layout.write_meta(
+        earlier, {"format": layout.FORMAT, "input_hash": hash_, "hosts": ["h1"], "ref": None}
+    )
 
     assert pipeline.render(repo, "site", cache_dir=root) == earlier
     at_main = pipeline.render(repo, "site", ref="main", cache_dir=root)
     assert at_main != earlier
     assert (at_main / "config" / "h1" / "x.conf").read_text() == "x = 1\n"
-    recorded = json.loads((at_main / "render.json").read_text())
+    recorded = layout.read_meta(at_main)
     assert recorded["ref"] == "main"
     assert recorded["commit"] == git(repo, "rev-parse", "HEAD")
     assert (recorded["input_hash"], recorded["hosts"]) == (hash_, ["h1"])

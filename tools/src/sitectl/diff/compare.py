@@ -11,12 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitectl import render_layout as layout
 from sitectl.diff.configs import compare_configs, text_diff
 from sitectl.diff.hosts import HostNamer, sort_hosts
 from sitectl.diff.membership import compare_inventory
 from sitectl.diff.model import HostChange, ServiceDiff, ValueChange, VariableGroup
 from sitectl.diff.services import KollaServices
-from sitectl.diff.side import INVENTORY, Render, Scope, load
+from sitectl.diff.side import Render, Scope, load
 from sitectl.diff.value_diff import value_changes, yaml_text
 from sitectl.diff.variables import compare_kayobe, stable
 
@@ -50,7 +51,7 @@ def compare(
     unified: list[str] = []
     inventory_changes = compare_inventory(base, head, namer)
     for name in sorted(set(base.inventory_files) | set(head.inventory_files)):
-        label = str(INVENTORY / name) if name else str(INVENTORY)
+        label = str(layout.INVENTORY / name) if name else str(layout.INVENTORY)
         unified += text_diff(label, base.inventory_files.get(name), head.inventory_files.get(name))
     globals_changes = [change for _, change in value_changes(base.globals, head.globals, "")]
     unified += text_diff("kolla/globals.yml", yaml_text(base.globals), yaml_text(head.globals))

@@ -6,7 +6,6 @@ so a mistake costs seconds, not minutes, and leaves nothing behind.
 """
 
 import contextlib
-import json
 import os
 import re
 import shutil
@@ -18,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitectl import git, redact, vault
-from sitectl.diff import merge, plan, problems, reuse, services
+from sitectl import render_layout as layout
+from sitectl.diff import merge, plan, problems, services
 from sitectl.diff.compare import compare
 from sitectl.diff.model import Plan, Report, Side
 from sitectl.environments import discover, label, layering
@@ -27,7 +27,7 @@ from sitectl.progress import note
 
 # render(repo, env, *, ref, services, out, vault_password_file, use_cache, sealed) -> directory
 Renderer = Callable[..., Path]
-# lookup(repo, env, ref, vault_password_file=, cache_dir=, services=, sealed=) -> render or None
+# lookup(repo, env, *, ref, vault_password_file, cache_dir, services, sealed) -> render or None
 Lookup = Callable[..., Path | None]
 SEALED_NOTE = (
     "ran without the vault password: every vault-encrypted value was rendered as a stand-in "
@@ -62,23 +62,27 @@ class Outcome:
 
 
 def default_renderer() -> Renderer:
-    try:
-        from sitectl.render import render  # optional until it exists
-    except ImportError as e:
-        raise SiteError(
-            f"sitectl's renderer (sitectl.render) is not available ({e}); the diff needs it."
-        ) from None
+    from sitectl.render import render  # (Ansible's import cost: only when a diff renders)
+
     return render
+
+
+def default_lookup() -> Lookup:
+    """sitectl.render.cached: the cache entry render() would return, without rendering."""
+    from sitectl.render import cached
+
+    return cached
 
 
 def run(
     request: Request, renderer: Renderer | None = None, lookup: Lookup | None = None
 ) -> Outcome:
     """`renderer` defaults to sitectl.render's; `lookup` (finding a cached render, e.g. a full
-    one to use in place of a selected one) defaults to reuse.cached_render with that renderer."""
+    one to use in place of a selected one) defaults to sitectl.render.cached with that
+    renderer."""
     started = time.monotonic()
     if renderer is None and lookup is None and request.use_cache:
-        lookup = reuse.cached_render
+        lookup = default_lookup()
     repo = request.repo
     base_commit = git.resolve(repo, request.base)
     if request.head is None:
@@ -217,11 +221,7 @@ def generated_notes(dirs: dict[str, Path | None]) -> list[str]:
     for directory in dirs.values():
         if directory is None:
             continue
-        try:
-            meta = json.loads((directory / "render.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        generated |= set(meta.get("generated_secrets") or ())
+        generated |= set(layout.read_meta(directory).get("generated_secrets") or ())
     if not generated:
         return []
     return [
@@ -247,7 +247,7 @@ def _render_side(
             cached = lookup(
                 request.repo,
                 request.environment,
-                commit,
+                ref=commit,
                 vault_password_file=request.vault_password_file,
                 cache_dir=request.cache_dir,
                 services=services_,

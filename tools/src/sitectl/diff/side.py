@@ -1,29 +1,23 @@
-"""One side of a comparison: a render directory (see sitectl.render), loaded and guarded.
-
-    OUT/render.json, kayobe/<host>.yml, kolla/globals.yml, kolla/inventory/overcloud,
-    config/<host>/<container>/<file...>
+"""One side of a comparison: a render directory (sitectl.render_layout), loaded and guarded.
 
 Everything read passes through sitectl.diff.secrets first; paths of the rendered tree and of
 the render itself are replaced by placeholders, so two renders of one configuration in two
 places compare equal.
 """
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from sitectl import render_layout as layout
 from sitectl.diff import secrets
 from sitectl.diff.inventory import Inventory
 from sitectl.diff.inventory import parse as parse_inventory
 from sitectl.diff.services import KollaServices
 from sitectl.errors import SiteError
 
-RENDER_FORMAT = "sitectl-render-1"
-INVENTORY = Path("kolla", "inventory", "overcloud")
-GLOBALS = Path("kolla", "globals.yml")
 REPO_PLACEHOLDER = "$REPO"
 OUT_PLACEHOLDER = "$RENDER"
 
@@ -66,7 +60,7 @@ class Render:
         return set(listed) | set(self.kayobe) | set(self.inventory.hosts)
 
     def config_dir(self, host: str) -> Path | None:
-        path = self.root / "config" / host if self.root else None
+        path = layout.host_config(self.root, host) if self.root else None
         return path if path and path.is_dir() else None
 
     def normalise(self, text: str) -> str:
@@ -82,21 +76,10 @@ def load(root: Path | None) -> Render:
     if root is None or not root.exists():
         render.root = None
         return render
-    meta_file = root / "render.json"
-    try:
-        render.meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise SiteError(
-            f"{root} is not a render directory: cannot read {meta_file} ({e})."
-        ) from None
-    if render.meta.get("format") != RENDER_FORMAT:
-        raise SiteError(
-            f"{meta_file} has format {render.meta.get('format')!r}, not {RENDER_FORMAT!r}: it "
-            f"was written by another version of sitectl render; render again."
-        )
+    render.meta = layout.read_meta(root)
     render.roots = [(str(root.resolve()), OUT_PLACEHOLDER), (str(root), OUT_PLACEHOLDER)]
     raw_hosts: dict[str, Any] = {}
-    for path in sorted((root / "kayobe").glob("*.yml")):
+    for path in layout.host_variable_files(root):
         raw_hosts[path.stem] = _yaml(path) or {}
     # Paths of the tree that was rendered (a temporary checkout) are not configuration.
     for variables in raw_hosts.values():
@@ -112,8 +95,8 @@ def load(root: Path | None) -> Render:
         host: secrets.guard_data(_normalise_data(variables, render))
         for host, variables in raw_hosts.items()
     }
-    _load_inventory(render, root / INVENTORY)
-    globals_file = root / GLOBALS
+    _load_inventory(render, root / layout.INVENTORY)
+    globals_file = root / layout.GLOBALS
     if globals_file.is_file():
         render.globals = secrets.guard_data(_normalise_data(_yaml(globals_file) or {}, render))
     return render

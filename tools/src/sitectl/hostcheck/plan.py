@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from sitectl import render_layout as layout
 from sitectl import values
 from sitectl.errors import SiteError
 from sitectl.site import Host, Interface, Site
@@ -198,7 +199,7 @@ def _sriov(host: Host, variables: _WithDefaults) -> Sriov | None:
 
 def containers_of(render_dir: Path, host: str) -> tuple[str, ...]:
     """The kolla container config directories the render gives `host` (one per container)."""
-    root = render_dir / "config" / host
+    root = layout.host_config(render_dir, host)
     if not root.is_dir():
         return ()
     return tuple(sorted(p.name for p in root.iterdir() if p.is_dir()))

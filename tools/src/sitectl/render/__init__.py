@@ -27,24 +27,7 @@ cached(repo, env, *, ref=None, services=None, vault_password_file=None, cache_di
   sealed    render without the vault password: each vault-encrypted value is replaced by a
             stand-in named after its ciphertext (sealed.py); nothing is decrypted.
 
-Returns the render directory:
-
-  render.json       {"format": "sitectl-render-1", "environment" (null: the base
-                    configuration), "ref" (or null), "commit" (40 hex digits, or
-                    "working-tree"), "input_hash", "services" ("all" or sorted names), "hosts"
-                    (sorted: every inventory host kayobe knows), "tools": {"kayobe",
-                    "kolla-ansible", "ansible-core"}, "vault" ("decrypted", "sealed" or
-                    "none"), "generated_secrets" (the kolla passwords the configuration does
-                    not set, filled from the shared generated pool: passwords.py)}
-  kayobe/<host>.yml the host's resolved kayobe variables (`kayobe configuration dump`), keys
-                    sorted, one YAML document per host
-  kolla/globals.yml kolla-ansible's globals as kayobe generated them
-  kolla/inventory/overcloud/
-                    kolla-ansible's overcloud inventory as kayobe generated it: hosts,
-                    host_vars/<host>, group_vars/... when kayobe writes them
-  config/<host>/<service>/<file...>
-                    what kolla-ansible generates for the host (/etc/kolla/ on the host);
-                    only hosts with at least one file have a directory
+Returns the render directory, laid out as sitectl.render_layout declares.
 
 Guarantees:
   - Secrets never appear: each is replaced by `<redacted:XXXXXXXX>`, the first 8 hex digits of
@@ -63,8 +46,8 @@ Guarantees:
 Progress (phases, kolla-ansible's slow roles, timings) goes to stderr.
 """
 
-from sitectl.render.cache import FORMAT
 from sitectl.render.pipeline import cached, render
 from sitectl.render.services import selection
+from sitectl.render_layout import FORMAT
 
 __all__ = ["FORMAT", "cached", "render", "selection"]

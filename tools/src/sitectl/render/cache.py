@@ -19,7 +19,6 @@ The newest MAX_ENTRIES entries are kept.
 
 import hashlib
 import hmac
-import json
 import os
 import shutil
 import sys
@@ -29,9 +28,9 @@ from contextlib import suppress
 from importlib import metadata
 from pathlib import Path
 
+from sitectl import render_layout as layout
 from sitectl.render.snapshot import files as snapshot_files
 
-FORMAT = "sitectl-render-1"
 MAX_ENTRIES = 24
 HASH_PREFIX = 24
 TOOLS = ("kayobe", "kolla-ansible", "ansible-core")
@@ -61,7 +60,7 @@ def _version(name: str) -> str:
 
 def key_id(password: str | None) -> str:
     """Which key the secret tokens are made with, without revealing it."""
-    return hmac.new((password or "").encode(), FORMAT.encode(), hashlib.sha256).hexdigest()
+    return hmac.new((password or "").encode(), layout.FORMAT.encode(), hashlib.sha256).hexdigest()
 
 
 def input_hash(
@@ -80,7 +79,7 @@ def input_hash(
             digest.update(b"\0")
 
     services_ = ",".join(services) if services is not None else "<all>"
-    add(FORMAT, env if env is not None else "<base>", services_, key_id(password), *extra)
+    add(layout.FORMAT, env if env is not None else "<base>", services_, key_id(password), *extra)
     for name, version in tool_versions().items():
         add(name, version)
     add("ansible", _version("ansible"), f"python {sys.version_info[0]}.{sys.version_info[1]}")
@@ -105,7 +104,7 @@ def entry_name(hash_: str, ref: str | None, commit: str) -> str:
 def lookup(root: Path, hash_: str, ref: str | None, commit: str) -> Path | None:
     """The complete entry for these inputs and this ref, if cached (marked as used)."""
     entry = root / entry_name(hash_, ref, commit)
-    if _complete(entry, hash_):
+    if layout.complete(entry, hash_):
         _touch(entry)
         return entry
     return None
@@ -114,17 +113,9 @@ def lookup(root: Path, hash_: str, ref: str | None, commit: str) -> Path | None:
 def sibling(root: Path, hash_: str) -> Path | None:
     """A complete entry with the same inputs made for another ref (same files)."""
     for candidate in sorted(root.glob(f"{hash_[:HASH_PREFIX]}-*")):
-        if _complete(candidate, hash_):
+        if layout.complete(candidate, hash_):
             return candidate
     return None
-
-
-def _complete(entry: Path, hash_: str) -> bool:
-    try:
-        meta = json.loads((entry / "render.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return meta.get("format") == FORMAT and meta.get("input_hash") == hash_
 
 
 def publish(staged: Path, entry: Path) -> Path:

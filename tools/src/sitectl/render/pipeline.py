@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from sitectl import render_layout as layout
 from sitectl import vault
 from sitectl.dump import CONTROL_VARS
 from sitectl.environments import discover, kayobe_args, layering
@@ -31,7 +32,6 @@ from sitectl.repo import cache_dir as repo_cache_dir
 
 TAG = harness.TAG
 YAML_WIDTH = 1_000_000
-OUTPUT_DIRS = ("kayobe", "kolla", "config")
 
 
 def render(
@@ -69,8 +69,8 @@ def render(
                 note(TAG, f"{job.label}, {job.what}: same inputs as cached {same.name}; copying")
                 with _building(job.root) as staged:
                     cache.copy_render(same, staged)
-                    made = json.loads((same / "render.json").read_text())
-                    _write_meta(staged, {**job.meta, **_made(made)})
+                    made = layout.read_meta(same)
+                    layout.write_meta(staged, {**job.meta, **_made(made)})
                     entry = cache.publish(staged, job.root / job.entry_name)
                 return _deliver(entry, out)
 
@@ -85,7 +85,7 @@ def render(
             made["generated_secrets"] = [
                 key for key in job.secrets.generated if key not in overridden
             ]
-            _write_meta(staged, {**job.meta, **made})
+            layout.write_meta(staged, {**job.meta, **made})
             if use_cache:
                 result = cache.publish(staged, job.root / job.entry_name)
             else:
@@ -186,7 +186,7 @@ def _prepared(
             scratch.repo, env, chosen, secrets.key, extra=(secrets.mode, secrets.pool_digest)
         )
         meta = {
-            "format": cache.FORMAT,
+            "format": layout.FORMAT,
             "environment": env,
             "ref": ref,
             "commit": source.commit,
@@ -381,23 +381,23 @@ def _render_into(
     with _phase(f"{label}: writing the render"):
         for host in hosts:
             variables = normaliser.data(hostvars[host])
-            _write(staged / "kayobe" / f"{host}.yml", _yaml(redactor.data(variables)))
+            _write(layout.host_variables(staged, host), _yaml(redactor.data(variables)))
         globals_file = scratch.kolla / "globals.yml"
         if not globals_file.is_file():
             raise SiteError(
                 f"kayobe wrote no kolla globals.yml for {environment_label(env)}; nothing to "
                 "render."
             )
-        _copy_file(globals_file, staged / "kolla" / "globals.yml", normaliser, redactor)
+        _copy_file(globals_file, staged / layout.GLOBALS, normaliser, redactor)
         _copy_tree(
             scratch.kolla / "inventory" / "overcloud",
-            staged / "kolla" / "inventory" / "overcloud",
+            staged / layout.INVENTORY,
             normaliser,
             redactor,
         )
         for host_dir in sorted(p for p in scratch.nodes.iterdir() if p.is_dir()):
-            _copy_tree(host_dir, staged / "config" / host_dir.name, normaliser, redactor)
-        for name in OUTPUT_DIRS:
+            _copy_tree(host_dir, layout.host_config(staged, host_dir.name), normaliser, redactor)
+        for name in (layout.KAYOBE, layout.KOLLA, layout.CONFIG):
             (staged / name).mkdir(exist_ok=True)
     return {"hosts": hosts, "overridden": overridden}
 
@@ -462,11 +462,6 @@ def _copy_tree(source: Path, destination: Path, normaliser: Normaliser, redactor
             _copy_file(path, destination / path.relative_to(source), normaliser, redactor)
 
 
-def _write_meta(staged: Path, meta: Mapping[str, Any]) -> None:
-    ordered = {key: meta[key] for key in sorted(meta)}
-    (staged / "render.json").write_text(json.dumps(ordered, indent=2) + "\n", encoding="utf-8")
-
-
 # --- where the render goes --------------------------------------------------------------
 
 
@@ -487,7 +482,7 @@ def _check_target(out: Path) -> None:
     """`out` may be replaced only if it is absent, empty, or an earlier render."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise SiteError(f"{out} exists and is not a directory; choose another output path.")
-    if out.is_dir() and any(out.iterdir()) and not (out / "render.json").is_file():
+    if out.is_dir() and any(out.iterdir()) and not layout.is_render(out):
         raise SiteError(
             f"{out} exists and is not an earlier render (no render.json); refusing to replace "
             "it. Choose another output path or remove it."

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sitectl import render_layout as layout
 from sitectl.files import write_atomically
 from sitectl.progress import step
 from sitectl.schema import checker_process, removed, venv
@@ -114,7 +115,8 @@ def _distinct(
 ) -> dict[str, Distinct]:
     """{digest: Distinct} of the render's oslo.config files; the others counted as skipped."""
     distinct: dict[str, Distinct] = {}
-    for path in sorted((render_dir / "config").rglob("*")):
+    configs = render_dir / layout.CONFIG
+    for path in sorted(configs.rglob("*")):
         if not path.is_file():
             continue
         if path.name not in files:
@@ -123,7 +125,7 @@ def _distinct(
         text = path.read_text(encoding="utf-8", errors="replace")
         entry = Distinct(path.name, text, files[path.name])
         entry = distinct.setdefault(entry.digest, entry)
-        entry.rendered.append(path.relative_to(render_dir / "config").as_posix())
+        entry.rendered.append(path.relative_to(configs).as_posix())
         result.checked += 1
     return distinct
 
