@@ -93,12 +93,12 @@ def sitectl() -> RunSitectl:
 @pytest.fixture(scope="session")
 def example_site_mixins() -> Path:
     """example-site rendered for the services its Scientific mixins add (monitoring: Prometheus
-    and Grafana; blazar), once a session through the repository's render cache."""
+    and Grafana; blazar; magnum), once a session through the repository's render cache."""
     from sitectl.render import render
 
     return render(
         REPO,
         "example-site",
-        services=["prometheus", "grafana", "blazar"],
+        services=["prometheus", "grafana", "blazar", "magnum"],
         vault_password_file=EXAMPLE_PASSWORD_FILE,
     )

@@ -17,6 +17,7 @@ FEATURE_GROUP = {
     "ephemeral-hypervisors": "ephemeral-hypervisors",
     "monitoring": "monitoring",
     "blazar": "reservable",
+    "magnum": "compute",
 }
 
 NETWORKS = """\

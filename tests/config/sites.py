@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-MIXINS = ["infiniband", "sriov", "ironic", "ephemeral-hypervisors", "monitoring", "blazar"]
+MIXINS = [
+    "infiniband",
+    "sriov",
+    "ironic",
+    "ephemeral-hypervisors",
+    "monitoring",
+    "blazar",
+    "magnum",
+]
 SITE_ENVIRONMENTS = ["example-site", "ci-aio"]
 ALL_ENVIRONMENTS = MIXINS + SITE_ENVIRONMENTS
 

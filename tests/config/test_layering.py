@@ -24,6 +24,11 @@ def test_mixin_values_reach_the_site(resolved: Resolved) -> None:
     assert cmp["ipa_build_dib_elements_extra"] == ["mellanox"]
     assert "neutron-server-plugin-networking-mlnx" in cmp["kolla_sources"]
     assert "bifrost-base" in cmp["kolla_sources"]
+    # Two mixins' kolla-build customisations, combined in etc/kayobe/kolla.yml.
+    assert cmp["kolla_build_customizations"] == {
+        "neutron_mlnx_agent_pip_packages_override": ["networking-mlnx==21.0.0"],
+        "magnum_base_pip_packages_override": ["/magnum[osprofiler]", "magnum-capi-helm==1.4.0"],
+    }
 
 
 def test_site_override_wins_over_its_mixins(resolved: Resolved) -> None:
@@ -56,6 +61,8 @@ def test_site_without_mixins_gets_nothing_from_them(resolved: Resolved) -> None:
         {"physical_network": "physnet1", "range": "1000:1999"}
     ]
     assert aio["kolla_sources"].keys() == {"bifrost-base"}
+    assert aio["kolla_enable_magnum"] in ("no", False)
+    assert aio["kolla_build_customizations"] == {}
 
 
 @pytest.mark.parametrize(

@@ -94,6 +94,17 @@ def scratch_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             )
         },
     )
+    magnum = "environments/magnum/magnum.yml"
+    branch(
+        "magnum-driver-bump",
+        {
+            magnum: _edit_text(
+                root / magnum,
+                "magnum_capi_helm_version: 1.4.0",
+                "magnum_capi_helm_version: 1.4.1",
+            )
+        },
+    )
     aio_kolla = "environments/ci-aio/kolla.yml"
     branch(
         "enable-magnum",

@@ -149,6 +149,19 @@ def test_enabling_a_service_builds_its_images(plan_of: PlanOf) -> None:
     assert any("now deploys it" in line for line in api.why())
 
 
+def test_a_new_cluster_driver_rebuilds_magnums_images_only(plan_of: PlanOf) -> None:
+    """The README's worked example of a one-service upgrade: a new magnum-capi-helm release
+    (environments/magnum/magnum.yml) rebuilds magnum-base and its two images, nothing else."""
+    plan = plan_of("magnum-driver-bump")
+    assert set(plan.names) == {"magnum-base", "magnum-api", "magnum-conductor"}
+    assert plan.names[0] == "magnum-base"
+    [base] = [image for image in plan.images if image.name == "magnum-base"]
+    assert base.why() == [
+        "magnum-base (environments/magnum/magnum.yml changed: kolla_build_blocks / "
+        "kolla_build_customizations)"
+    ]
+
+
 def test_the_render_cache_key_covers_the_site_regexes() -> None:
     config = BuildConfig("conf", "", (), None, ("^keystone",))
     other = BuildConfig("conf", "", (), None, ("^keystone", "^magnum"))

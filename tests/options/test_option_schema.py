@@ -427,6 +427,15 @@ def test_a_problem_the_base_already_had_is_not_new(typo_site: Path) -> None:
 HEARTBEAT = "oslo.messaging dropped it; kolla-ansible's templates still set it"
 EVENTLET = "the API runs under uwsgi now; kolla-ansible still sets the old eventlet server's"
 AT_RUN_TIME = "a group the service registers at run time, not in its generator list"
+MAGNUM_HEAT = "magnum 23 dropped the Heat driver and its trusts; kolla-ansible still writes them"
+MAGNUM_CLIENTS = "magnum 23 reads no CA file per client; kolla-ansible still writes them"
+MAGNUM_CLIENT_GROUPS = [
+    "barbican_client",
+    "cinder_client",
+    "glance_client",
+    "neutron_client",
+    "nova_client",
+]
 KOLLA_OWN = {
     ("blazar.conf", "[oslo_messaging_rabbit] heartbeat_in_pthread", "removed"): HEARTBEAT,
     ("glance-api.conf", "[DEFAULT] bind_host", "removed"): EVENTLET,
@@ -439,6 +448,17 @@ KOLLA_OWN = {
     ("heat.conf", "[oslo_concurrency]", "unknown-section"): "heat lists no oslo.concurrency",
     ("heat.conf", "[oslo_messaging_rabbit] heartbeat_in_pthread", "removed"): HEARTBEAT,
     ("keystone.conf", "[oslo_messaging_rabbit] heartbeat_in_pthread", "removed"): HEARTBEAT,
+    **{
+        ("magnum.conf", f"[{group}] ca_file", "wrong-section"): MAGNUM_CLIENTS
+        for group in MAGNUM_CLIENT_GROUPS
+    },
+    ("magnum.conf", "[heat_client]", "unknown-section"): MAGNUM_HEAT,
+    ("magnum.conf", "[trust]", "unknown-section"): MAGNUM_HEAT,
+    ("magnum.conf", "[keystone_auth] cafile", "wrong-section"): (
+        "magnum registers keystoneauth's session options at run time, not in its generator list"
+    ),
+    ("magnum.conf", "[oslo_middleware]", "unknown-section"): AT_RUN_TIME,
+    ("magnum.conf", "[oslo_messaging_rabbit] heartbeat_in_pthread", "removed"): HEARTBEAT,
     ("ml2_conf.ini", "[ml2] tenant_network_types", "deprecated-name"): "the old name still works",
     ("ml2_conf.ini", "[genericswitch:leaf01]", "unknown-section"): (
         "networking-generic-switch reads its device sections itself (kayobe writes them from "
@@ -473,7 +493,7 @@ VAULT = Path(EXAMPLE_PASSWORD_ENV["KAYOBE_VAULT_PASSWORD_FILE"])
         ("ci-aio", None),
         ("example-site", ["nova"]),
         ("example-site", ["neutron"]),
-        ("example-site", ["prometheus", "grafana", "blazar"]),
+        ("example-site", ["prometheus", "grafana", "blazar", "magnum"]),
     ],
     ids=["ci-aio-all", "example-site-nova", "example-site-neutron", "example-site-mixins"],
 )
@@ -481,8 +501,9 @@ def test_the_committed_environments_have_only_kolla_ansibles_known_problems(
     environment: str, services: list[str] | None
 ) -> None:
     """ci-aio whole (the render tests share it), example-site's nova and neutron (its
-    InfiniBand, SR-IOV and bare-metal networking) and its mixins' services (blazar.conf; the
-    nova.conf of the nova render has blazar-nova's options)."""
+    InfiniBand, SR-IOV and bare-metal networking) and its mixins' services (blazar.conf;
+    magnum.conf with the Cluster API driver's [capi_helm]; the nova.conf of the nova render
+    has blazar-nova's options). The mixins' render is the one tests/conftest.py shares."""
     rendered = render(REPO, environment, services=services, vault_password_file=VAULT)
     result = check.check(REPO, rendered, environment)
     assert result.missing_namespaces == []
@@ -491,6 +512,8 @@ def test_the_committed_environments_have_only_kolla_ansibles_known_problems(
         assert not {"mlnx_agent.ini", "eswitchd.conf"} & set(result.skipped)
     if services and "blazar" in services:
         assert "blazar.conf" not in result.skipped
+    if services and "magnum" in services:
+        assert "magnum.conf" not in result.skipped
     assert result.site("error") + result.site("warning") == []
     unexplained = [
         f"{p.file} {p.key} ({p.kind}): {p.message}"

@@ -11,12 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import REPO
+from tests.helpers import EXAMPLE_PASSWORD
 
 from .mini_env import add_env, vault_variable
 
-EXAMPLE_PASSWORD = (REPO / "ci" / "vault-password.example").read_text(encoding="utf-8").strip()
-ALL_MIXINS = ["ironic", "ephemeral-hypervisors", "infiniband", "sriov", "monitoring", "blazar"]
+ALL_MIXINS = [
+    "ironic",
+    "ephemeral-hypervisors",
+    "infiniband",
+    "sriov",
+    "monitoring",
+    "blazar",
+    "magnum",
+]
+# The Cluster API management cluster's credentials (a site's are vault-encrypted).
+KUBECONFIG = {"kolla/config/magnum/kubeconfig": "apiVersion: v1\nkind: Config\n"}
 SRIOV_HOSTS = {"controllers": ["ctl1"], "compute-sriov": ["cmp1"]}
 
 # Clean environments: nothing to report. v-full uses every mixin and every kind of host.
@@ -70,7 +79,8 @@ CLEAN: dict[str, dict[str, Any]] = {
             "public_net_gateway": "10.10.5.1",
         },
         "files": {
-            "secrets.yml": "---\n" + vault_variable("site_secret", "s3cret!", EXAMPLE_PASSWORD)
+            "secrets.yml": "---\n" + vault_variable("site_secret", "s3cret!", EXAMPLE_PASSWORD),
+            **KUBECONFIG,
         },
     },
 }
@@ -359,6 +369,44 @@ CASES: list[Case] = [
         host="ctl1",
         key="reservable",
         file="inventory/hosts",
+    ),
+    Case(
+        "magnum-keystone-not-public",
+        "magnum-keystone-not-public",
+        "v-magnum-keystone-not-public",
+        {
+            "dependencies": ["magnum"],
+            "files": {
+                "site-magnum.yml": "---\nmagnum_capi_helm_app_cred_interface: internal\n",
+                **KUBECONFIG,
+            },
+        },
+        key="magnum_capi_helm_app_cred_interface",
+        file="site-magnum.yml",
+    ),
+    Case(
+        "magnum-kubeconfig-missing",
+        "magnum-kubeconfig-missing",
+        "v-magnum-kubeconfig-missing",
+        {"dependencies": ["magnum"]},
+        key="kolla_enable_magnum",
+        file="../magnum/magnum.yml",
+    ),
+    Case(
+        "magnum-template-invalid",
+        "magnum-template-invalid",
+        "v-magnum-template-invalid",
+        {
+            "dependencies": ["magnum"],
+            "files": {
+                "site-magnum.yml": "---\nmagnum_cluster_templates:\n"
+                "  - name: kubernetes-hpc\n    image: ubuntu-noble-kube-v1.33\n"
+                "    flavor: baremetal.hpc\n    extra_networks: provider-10g\n",
+                **KUBECONFIG,
+            },
+        },
+        key="magnum_cluster_templates",
+        file="site-magnum.yml",
     ),
     Case(
         "image-pin-unknown",

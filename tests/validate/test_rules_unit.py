@@ -4,6 +4,7 @@ gives for one broken thing. Also: every rule module has the documented shape."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -23,6 +24,9 @@ from sitectl.validate.rules import (
     ip_outside_cidr,
     ironic_networks_missing,
     jinja_syntax,
+    magnum_keystone_not_public,
+    magnum_kubeconfig_missing,
+    magnum_template_invalid,
     mtu_exceeds_parent,
     net_cidr_overlap,
     net_gateway_outside,
@@ -285,6 +289,59 @@ def test_blazar_host_not_compute() -> None:
     assert (host, key) == ("ctl1", "reservable")
     assert "not a hypervisor" in message and "controllers" in message
     assert run(blazar_host_not_compute, set_all(data, kolla_enable_blazar="no")) == []
+
+
+TEMPLATE = {
+    "name": "k8s",
+    "image": "ubuntu-noble-kube-v1.33",
+    "flavor": "m1.large",
+    "master_flavor": "m1.medium",
+    "external_network": "public",
+}
+
+
+def test_magnum_keystone_not_public() -> None:
+    data = set_all(clean(), kolla_enable_magnum=True, magnum_capi_helm_app_cred_interface="public")
+    assert run(magnum_keystone_not_public, data) == []
+    set_all(data, magnum_capi_helm_app_cred_interface="internal")
+    [(host, key, message)] = run(magnum_keystone_not_public, data)
+    assert (host, key) == (None, "magnum_capi_helm_app_cred_interface")
+    assert "'internal'" in message and "tenant" in message
+    assert run(magnum_keystone_not_public, set_all(data, kolla_enable_magnum=False)) == []
+
+
+def test_magnum_kubeconfig_missing(tmp_path: Path) -> None:
+    base, layer = tmp_path / "etc" / "kayobe", tmp_path / "environments" / "site"
+    data = set_all(
+        clean(),
+        kolla_enable_magnum=True,
+        kayobe_config_path=str(base),
+        kayobe_env_search_paths=[str(layer)],
+    )
+    [(_, key, message)] = run(magnum_kubeconfig_missing, data)
+    assert key == "kolla_enable_magnum" and "kolla/config/magnum/kubeconfig" in message
+    kubeconfig = layer / "kolla" / "config" / "magnum" / "kubeconfig"
+    kubeconfig.parent.mkdir(parents=True)
+    kubeconfig.write_text("apiVersion: v1\n")
+    assert run(magnum_kubeconfig_missing, data) == []
+
+
+def test_magnum_template_invalid() -> None:
+    data = set_all(clean(), kolla_enable_magnum=True, magnum_cluster_templates=[TEMPLATE])
+    assert run(magnum_template_invalid, data) == []
+    broken = [
+        TEMPLATE,
+        TEMPLATE,
+        {"name": "hpc", "image": "x", "flavor": "baremetal.hpc", "extra_networks": "a b"},
+        {**TEMPLATE, "name": "ib", "extra_networks": ["provider 10g", ""]},
+    ]
+    set_all(data, magnum_cluster_templates=broken)
+    messages = [m for _, _, m in run(magnum_template_invalid, data)]
+    assert any("repeats the name k8s" in m for m in messages), messages
+    assert any("(hpc) has no master_flavor, external_network" in m for m in messages), messages
+    assert any("(hpc) extra_networks is 'a b', not a list" in m for m in messages), messages
+    assert sum("splits names at spaces" in m for m in messages) == 2, messages
+    assert run(magnum_template_invalid, set_all(data, kolla_enable_magnum=False)) == []
 
 
 def test_ironic_networks_missing() -> None:

@@ -23,7 +23,7 @@ UNPUBLISHED = {
 
 # Plugins whose options are read from another service's file (their own generator files list
 # none): the namespaces added to that file's.
-PLUGINS = {"nova.conf": ["blazarnova"]}
+PLUGINS = {"nova.conf": ["blazarnova"], "magnum.conf": ["capi_helm"]}
 
 
 def generator_map(sdists: Path) -> dict[str, list[str]]:
