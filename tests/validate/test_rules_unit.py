@@ -301,20 +301,20 @@ TEMPLATE = {
 
 
 def test_magnum_keystone_not_public() -> None:
-    data = set_all(clean(), kolla_enable_magnum=True, magnum_capi_helm_app_cred_interface="public")
+    data = set_all(clean(), kolla_enable_magnum="yes", magnum_capi_helm_app_cred_interface="public")
     assert run(magnum_keystone_not_public, data) == []
     set_all(data, magnum_capi_helm_app_cred_interface="internal")
     [(host, key, message)] = run(magnum_keystone_not_public, data)
     assert (host, key) == (None, "magnum_capi_helm_app_cred_interface")
     assert "'internal'" in message and "tenant" in message
-    assert run(magnum_keystone_not_public, set_all(data, kolla_enable_magnum=False)) == []
+    assert run(magnum_keystone_not_public, set_all(data, kolla_enable_magnum="no")) == []
 
 
 def test_magnum_kubeconfig_missing(tmp_path: Path) -> None:
     base, layer = tmp_path / "etc" / "kayobe", tmp_path / "environments" / "site"
     data = set_all(
         clean(),
-        kolla_enable_magnum=True,
+        kolla_enable_magnum="yes",
         kayobe_config_path=str(base),
         kayobe_env_search_paths=[str(layer)],
     )
@@ -327,7 +327,7 @@ def test_magnum_kubeconfig_missing(tmp_path: Path) -> None:
 
 
 def test_magnum_template_invalid() -> None:
-    data = set_all(clean(), kolla_enable_magnum=True, magnum_cluster_templates=[TEMPLATE])
+    data = set_all(clean(), kolla_enable_magnum="yes", magnum_cluster_templates=[TEMPLATE])
     assert run(magnum_template_invalid, data) == []
     broken = [
         TEMPLATE,
@@ -341,7 +341,7 @@ def test_magnum_template_invalid() -> None:
     assert any("(hpc) has no master_flavor, external_network" in m for m in messages), messages
     assert any("(hpc) extra_networks is 'a b', not a list" in m for m in messages), messages
     assert sum("splits names at spaces" in m for m in messages) == 2, messages
-    assert run(magnum_template_invalid, set_all(data, kolla_enable_magnum=False)) == []
+    assert run(magnum_template_invalid, set_all(data, kolla_enable_magnum="no")) == []
 
 
 def test_ironic_networks_missing() -> None:
