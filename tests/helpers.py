@@ -3,6 +3,7 @@ with a test identity, copies of the working tree, and the vault plaintexts no ou
 
 from __future__ import annotations
 
+import configparser
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ __all__ = [
     "VAULT_HEADER",
     "copy_tree",
     "git",
+    "ini",
     "vault_plaintexts",
 ]
 
@@ -58,3 +60,10 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
     ).stdout.strip()
+
+
+def ini(path: Path) -> configparser.ConfigParser:
+    """A rendered INI file as the service reads it (repeated keys allowed, no interpolation)."""
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.read_string(path.read_text(encoding="utf-8"))
+    return parser

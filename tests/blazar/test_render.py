@@ -3,20 +3,15 @@ the controllers only, its free pool the site's, and nothing of it elsewhere."""
 
 from __future__ import annotations
 
-import configparser
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import ini
+
 pytestmark = pytest.mark.slow
 
 CONTROLLERS = {"ctl01", "ctl02", "ctl03"}
-
-
-def _conf(path: Path) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(strict=False, interpolation=None)
-    parser.read_string(path.read_text())
-    return parser
 
 
 def test_blazar_runs_on_the_controllers(example_site_mixins: Path) -> None:
@@ -26,7 +21,7 @@ def test_blazar_runs_on_the_controllers(example_site_mixins: Path) -> None:
 
 
 def test_blazar_reserves_from_the_sites_free_pool(example_site_mixins: Path) -> None:
-    conf = _conf(example_site_mixins / "config" / "ctl01" / "blazar-manager" / "blazar.conf")
+    conf = ini(example_site_mixins / "config" / "ctl01" / "blazar-manager" / "blazar.conf")
     assert conf["nova"]["aggregate_freepool_name"] == "freepool"
     assert set(conf["manager"]["plugins"].split(",")) == {
         "physical.host.plugin",

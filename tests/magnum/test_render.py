@@ -4,20 +4,15 @@ cluster's credentials on the conductor (redacted), the drivers not disabled."""
 
 from __future__ import annotations
 
-import configparser
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import ini
+
 pytestmark = pytest.mark.slow
 
 CONTROLLERS = {"ctl01", "ctl02", "ctl03"}
-
-
-def _conf(path: Path) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(strict=False, interpolation=None)
-    parser.read_string(path.read_text())
-    return parser
 
 
 def test_magnum_runs_on_the_controllers(example_site_mixins: Path) -> None:
@@ -27,7 +22,7 @@ def test_magnum_runs_on_the_controllers(example_site_mixins: Path) -> None:
 
 
 def test_the_cluster_api_driver_is_configured(example_site_mixins: Path) -> None:
-    conf = _conf(example_site_mixins / "config" / "ctl01" / "magnum-conductor" / "magnum.conf")
+    conf = ini(example_site_mixins / "config" / "ctl01" / "magnum-conductor" / "magnum.conf")
     assert conf["capi_helm"]["app_cred_interface_type"] == "public"
     assert conf["capi_helm"]["helm_chart_repo"].startswith("https://")
     assert conf["capi_helm"]["default_helm_chart_version"] == "0.10.1"
