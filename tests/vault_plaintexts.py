@@ -37,6 +37,20 @@ def _ciphertexts(value: object) -> list[str]:
     return []
 
 
+# In a service's own document (a kubeconfig, clouds.yaml), the values under these names are
+# its secrets; the rest (`kind: Config`, user and cluster names, URLs) is structure.
+_DOCUMENT_SECRET_NAMES = ("password", "secret", "token", "key-data", "certificate-data")
+
+
+def _document_secrets(value: object, name: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _document_secrets(v, str(k))]
+    if isinstance(value, list):
+        return [s for v in value for s in _document_secrets(v, name)]
+    hidden = any(word in name.lower() for word in _DOCUMENT_SECRET_NAMES)
+    return [str(value)] if hidden and value is not None else []
+
+
 def _leaf_strings(value: object) -> list[str]:
     if isinstance(value, dict):
         return [s for v in value.values() for s in _leaf_strings(v)]
@@ -54,8 +68,13 @@ def vault_plaintexts(repo: Path, password: str) -> set[str]:
             continue
         text = path.read_text()
         if text.startswith(VAULT_HEADER):
-            document = yaml.safe_load(vault.decrypt(text).decode())
-            found.update(_leaf_strings(document))
+            plaintext = vault.decrypt(text).decode()
+            document = yaml.safe_load(plaintext)
+            found.add(plaintext.strip())
+            if "/kolla/config/" in path.as_posix():
+                found.update(_document_secrets(document))
+            else:
+                found.update(_leaf_strings(document))
         elif "!vault" in text:
             for ciphertext in _ciphertexts(yaml.load(text, Loader=_VaultLoader)):
                 found.add(vault.decrypt(ciphertext).decode())

@@ -222,3 +222,51 @@ def test_binary_and_large_files_are_skipped(
     (tmp_path / "big.yml").write_text(encrypt("x", PASSWORD))
     monkeypatch.setattr(vault, "MAX_FILE_SIZE", 10)
     assert find_encrypted([tmp_path]) == []
+
+
+KUBECONFIG = """\
+apiVersion: v1
+kind: Config
+clusters:
+  - name: management
+    cluster:
+      server: https://10.0.0.5:6443
+      certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM1ekNDQWMr
+users:
+  - name: operator
+    user:
+      token: kX9fQ2mLp7RtZ3vB8nW4
+      password: short1
+"""
+
+
+def test_a_service_document_keeps_its_structure_and_gives_up_its_secrets(tmp_path: Path) -> None:
+    """A whole encrypted kubeconfig under kolla/config: the token, the password and the
+    certificate data are secrets; `Config`, the user name and the server URL are not (they
+    would hide the same words everywhere else in the render)."""
+    path = tmp_path / "etc" / "kayobe" / "kolla" / "config" / "magnum" / "kubeconfig"
+    path.parent.mkdir(parents=True)
+    path.write_text(encrypt(KUBECONFIG, PASSWORD))
+    found = decrypt(find_encrypted([tmp_path]), VaultPassword(PASSWORD, "test"))
+    assert {"kX9fQ2mLp7RtZ3vB8nW4", "short1", KUBECONFIG.strip()} <= found
+    assert any(s.startswith("LS0tLS1CRUdJTi") for s in found)
+    assert not {"Config", "operator", "management", "https://10.0.0.5:6443", "v1"} & found
+
+
+def test_a_variables_file_gives_up_every_value(tmp_path: Path) -> None:
+    """The same text as a variables file (not under kolla/config): every value is a secret."""
+    path = tmp_path / "etc" / "kayobe" / "secrets.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(encrypt(KUBECONFIG, PASSWORD))
+    found = decrypt(find_encrypted([tmp_path]), VaultPassword(PASSWORD, "test"))
+    assert {"Config", "operator", "kX9fQ2mLp7RtZ3vB8nW4", "https://10.0.0.5:6443"} <= found
+
+
+def test_an_ini_service_document_gives_up_its_secret_options(tmp_path: Path) -> None:
+    text = "[ldap]\nurl = ldap://ldap.example\nuser = cn=openstack\npassword = Ld4p-Bind-Pw\n"
+    path = tmp_path / "kolla" / "config" / "keystone" / "domains" / "keystone.hpc.conf"
+    path.parent.mkdir(parents=True)
+    path.write_text(encrypt(text, PASSWORD))
+    found = decrypt(find_encrypted([tmp_path]), VaultPassword(PASSWORD, "test"))
+    assert "Ld4p-Bind-Pw" in found
+    assert not {"ldap://ldap.example", "cn=openstack"} & found

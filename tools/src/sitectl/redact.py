@@ -31,7 +31,7 @@ _ABOUT_A_SECRET = frozenset(
 _KEY_NAME = re.compile(r"(^|[_.-])keys?$", re.IGNORECASE)
 # Long, unbroken base64/hex-ish text with both letters and digits: a Fernet key, an API key...
 _KEY_MATERIAL = re.compile(r"(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9+/=_-]{20,}")
-_PEM = "-----BEGIN"
+PEM = "-----BEGIN"
 
 
 def is_secret_key(key: str) -> bool:
@@ -77,7 +77,7 @@ def _redact(obj: Any, pattern: re.Pattern[str] | None, key: str, hidden: bool) -
     if isinstance(obj, str):
         if obj and (
             hidden
-            or _PEM in obj
+            or PEM in obj
             or (_KEY_NAME.search(key) is not None and looks_like_key_material(obj))
         ):
             return MARKER

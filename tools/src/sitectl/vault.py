@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from sitectl import redact
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
 from sitectl.repo import environments_dir, kayobe_config_dir
@@ -185,7 +186,7 @@ def _dedent(block: str) -> str:
 
 
 def decrypt(encrypted: Iterable[Encrypted], password: VaultPassword) -> set[str]:
-    """The plaintexts (and, for whole files holding YAML, each value in them)."""
+    """The plaintexts, and the secrets inside whole encrypted files (see secrets_in_file)."""
     from ansible.errors import AnsibleError
 
     plaintexts: set[str] = set()
@@ -197,8 +198,10 @@ def decrypt(encrypted: Iterable[Encrypted], password: VaultPassword) -> set[str]
                 f"the vault password ({password.source}) does not decrypt {item.file} "
                 f"(key {item.key}): {e}"
             ) from None
-        plaintexts |= _secret_strings(plaintext, whole_file=item.key == WHOLE_FILE)
-    return plaintexts
+        plaintexts |= {plaintext, plaintext.strip()}
+        if item.key == WHOLE_FILE:
+            plaintexts |= secrets_in_file(item.file, plaintext)
+    return {s for s in plaintexts if s}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -211,16 +214,31 @@ def _decrypt_one(vaulttext: str, password: str) -> str:
     return vault.decrypt(vaulttext).decode("utf-8", errors="replace")
 
 
-def _secret_strings(plaintext: str, whole_file: bool) -> set[str]:
-    found = {plaintext, plaintext.strip()}
-    if whole_file:
-        try:
-            data = yaml.safe_load(plaintext)
-        except yaml.YAMLError:
-            data = None
-        if isinstance(data, dict | list):
-            found |= set(_string_leaves(data))
-    return {s for s in found if s}
+def is_service_document(path: Path) -> bool:
+    """Whether a file is a kolla custom config file (under a `kolla/config` directory): a
+    service's own document, not Ansible variables."""
+    parts = path.parts
+    return any(parts[i : i + 2] == ("kolla", "config") for i in range(len(parts) - 1))
+
+
+def secrets_in_file(path: Path, plaintext: str) -> set[str]:
+    """The secrets inside a whole vault-encrypted file, which may turn up apart from the rest
+    of it (a value merged into another file, printed by Ansible).
+
+    A variables file (kayobe's, an inventory's, kolla's passwords.yml) is encrypted for its
+    values: every value is a secret. A service document under `kolla/config` (a kubeconfig,
+    clouds.yaml, an LDAP domain's INI) is mostly structure (`kind: Config`, a user name, a
+    server URL): only what redact() would hide in it counts, that is values under a secret's
+    name, PEM blocks and key material."""
+    try:
+        data = yaml.safe_load(plaintext)
+    except yaml.YAMLError:
+        data = None
+    if not isinstance(data, dict | list):
+        return set() if not is_service_document(path) else set(_secret_ini_values(plaintext))
+    if not is_service_document(path):
+        return set(_string_leaves(data))
+    return set(_secret_leaves(data, hidden=False, key=""))
 
 
 def _string_leaves(obj: Any) -> Iterator[str]:
@@ -235,6 +253,31 @@ def _string_leaves(obj: Any) -> Iterator[str]:
     elif isinstance(obj, list):
         for item in obj:
             yield from _string_leaves(item)
+
+
+def _secret_leaves(obj: Any, hidden: bool, key: str) -> Iterator[str]:
+    """The leaves of a document that redact() would hide."""
+    if isinstance(obj, dict):
+        for name, value in obj.items():
+            name = str(name)
+            yield from _secret_leaves(value, hidden or redact.is_secret_key(name), name)
+    elif isinstance(obj, list):
+        for item in obj:
+            yield from _secret_leaves(item, hidden, key)
+    elif hidden:
+        yield from _string_leaves(obj)
+    elif isinstance(obj, str) and (redact.PEM in obj or redact.looks_like_key_material(obj)):
+        yield obj
+
+
+_INI_OPTION = re.compile(r"^\s*(?P<name>[\w.-]+)\s*[=:]\s*(?P<value>\S.*?)\s*$", re.MULTILINE)
+
+
+def _secret_ini_values(text: str) -> Iterator[str]:
+    """The values of secret-named options of an INI-like document."""
+    for match in _INI_OPTION.finditer(text):
+        if redact.is_secret_key(match["name"]) or redact.looks_like_key_material(match["value"]):
+            yield match["value"]
 
 
 def decrypt_copy(
