@@ -55,13 +55,21 @@ class FakeRenderer:
         *,
         ref: str | None = None,
         services: Sequence[str] | None = None,
+        skip: Sequence[str] = (),
         out: Path | None = None,
         vault_password_file: Path | None = None,
         use_cache: bool = True,
         sealed: bool = False,
     ) -> Path:
         self.calls.append(
-            {"env": env, "ref": ref, "services": services, "out": out, "sealed": sealed}
+            {
+                "env": env,
+                "ref": ref,
+                "services": services,
+                "skip": list(skip),
+                "out": out,
+                "sealed": sealed,
+            }
         )
         commit = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", ref or "HEAD"],

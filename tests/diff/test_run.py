@@ -81,8 +81,10 @@ def test_a_cached_full_render_of_the_base_is_used(site_repo: Path, renderer: Fak
         return base_full if ref == main and options["services"] is None else None
 
     outcome = run(Request(site_repo, "ci-aio", "main", "feature"), renderer, lookup)
-    assert len(asked) == 3  # base: full (a hit); head: full, then the selection
+    # base: full (a hit); head: full, the selection, the selection without the loadbalancer
+    assert len(asked) == 4
     assert [call["services"] for call in renderer.calls] == [None, ["nova", "nova-cell"]]
+    assert renderer.calls[-1]["skip"] == ["loadbalancer"]
     assert changed_keys(outcome) == {("nova", "nova.conf", "[filter_scheduler] enabled_filters")}
     assert any("base side is a full render" in note for note in outcome.report.notes)
 

@@ -29,6 +29,7 @@ class Plan:
     services: list[str] = field(default_factory=list)  # mode "services": the kolla tags rendered
     changed_files: list[str] = field(default_factory=list)
     trigger: str | None = None  # the file that forced a full render
+    skipped: list[str] = field(default_factory=list)  # kolla tags left out of the selection
 
 
 @dataclass

@@ -10,6 +10,8 @@ From the files that differ between base and head, for one environment:
 - kolla/config/NAME.conf or kolla/config/NAME/... (base or an environment's): the kolla-ansible
   services whose roles read that override, e.g. nova.conf -> nova, nova-cell;
   neutron/ml2_conf.ini -> neutron. global.conf, or a name no role is known to read: everything.
+  Unless a role of kolla-ansible's loadbalancer step reads one of them, that step is left
+  out (its HAProxy and ProxySQL files come from variables the change does not touch).
 - anything else of the configuration (*.yml, inventory, kolla/globals.yml, passwords.yml,
   networks, .kayobe-environment, hooks, symlinks): everything, since it may reach any service.
 """
@@ -24,6 +26,12 @@ from sitectl.diff.services import KollaServices
 CONFIG_ROOT = "etc/kayobe"
 ENVIRONMENTS = "environments"  # inside CONFIG_ROOT (usually a symlink to REPO/environments)
 EVERYTHING = "global"  # kolla/config/global.conf applies to every service
+# kolla-ansible's loadbalancer step (site.yml's play tagged `loadbalancer`): HAProxy, keepalived
+# and ProxySQL for every selected service, from variables and these roles' own overrides
+# (kolla/config/haproxy, haproxy-config, proxysql, keepalived). A change no role of it reads
+# cannot change its output, and a selected render leaves it out (`--skip-tags loadbalancer`).
+LOADBALANCER_TAG = "loadbalancer"
+LOADBALANCER_ROLES = frozenset({"loadbalancer", "haproxy-config", "proxysql-config"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class Effect:
     kind: str  # "none", "services", "full"
     why: str
     services: frozenset[str] = frozenset()
+    override: str = ""  # kind "services": the kolla/config name (nova for nova.conf)
 
 
 def config_roots(links: Mapping[str, str]) -> dict[str, str]:
@@ -80,7 +89,7 @@ def classify(
         if tags is None:
             return Effect("full", f"no kolla-ansible role is known to read {path}")
         listed = ", ".join(sorted(tags))
-        return Effect("services", f"{path} is read by {listed} only", tags)
+        return Effect("services", f"{path} is read by {listed} only", tags, name)
     return Effect("full", f"{path} may affect any service")
 
 
@@ -114,9 +123,13 @@ def plan(
             trigger=full[0],
         )
     tags = sorted({t for e in relevant.values() for t in e.services})
+    loadbalancer = LOADBALANCER_TAG in tags or any(
+        services.read_by_any(e.override, LOADBALANCER_ROLES) for e in relevant.values()
+    )
     return Plan(
         "services",
         f"the change touches only {', '.join(relevant)}, which only these services read",
         services=tags,
         changed_files=changed,
+        skipped=[] if loadbalancer else [LOADBALANCER_TAG],
     )

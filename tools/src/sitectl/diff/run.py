@@ -179,11 +179,13 @@ def _render_and_compare(
     if base_layers is not None:
         sides.insert(0, ("base", report.base.commit))
 
+    skip = report.plan.skipped
+
     def one(side: str, commit: str) -> tuple[str, Path | None, str | None]:
         try:
             return (
                 side,
-                _render_side(request, render, lookup, commit, scope, side, sealed, scratch),
+                _render_side(request, render, lookup, commit, scope, skip, side, sealed, scratch),
                 None,
             )
         except SiteError as e:
@@ -208,6 +210,7 @@ def _render_and_compare(
     report.services = comparison.services
     report.notes += comparison.notes
     report.notes += generated_notes(dirs)
+    report.notes += layer_notes(dirs)
     outcome.unified = comparison.unified
     if request.check_options:
         report.problems = problems.introduced(
@@ -231,19 +234,36 @@ def generated_notes(dirs: dict[str, Path | None]) -> list[str]:
     ]
 
 
+def layer_notes(dirs: dict[str, Path | None]) -> list[str]:
+    """Which side reused kayobe's layer of an earlier render (render.json "kayobe_layer")."""
+    return [
+        f"{side}: kayobe's layer (the hosts' variables, kolla's globals.yml, inventory and "
+        "passwords) came from an earlier render whose inputs differ only in kolla/config, "
+        "which that layer does not read"
+        for side, directory in dirs.items()
+        if directory is not None
+        and str(layout.read_meta(directory).get("kayobe_layer", "")).startswith("reused")
+    ]
+
+
 def _render_side(
     request: Request,
     render: Renderer,
     lookup: Lookup | None,
     commit: str,
     scope: Sequence[str] | None,
+    skip: Sequence[str],
     side: str,
     sealed: bool,
     scratch: Path | None = None,
 ) -> Path:
     if lookup is not None:
-        wanted = [None] if scope is None else [None, scope]  # a full render serves any selection
-        for services_ in wanted:
+        # A full render serves any selection; a selection with its whole loadbalancer step
+        # serves one without.
+        wanted: list[tuple[Sequence[str] | None, Sequence[str]]] = [(None, ())]
+        if scope is not None:
+            wanted += [(scope, ()), (scope, skip)] if skip else [(scope, ())]
+        for services_, skip_ in wanted:
             cached = lookup(
                 request.repo,
                 request.environment,
@@ -251,6 +271,7 @@ def _render_side(
                 vault_password_file=request.vault_password_file,
                 cache_dir=request.cache_dir,
                 services=services_,
+                skip=skip_,
                 sealed=sealed,
             )
             if cached is not None:
@@ -267,6 +288,7 @@ def _render_side(
         request.environment,
         ref=commit,
         services=scope,
+        skip=skip,
         vault_password_file=request.vault_password_file,
         use_cache=request.use_cache,
         sealed=sealed,

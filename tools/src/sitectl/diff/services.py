@@ -40,6 +40,10 @@ class KollaServices:
         tags = {self.service_tag(role) for role in roles}
         return None if None in tags else frozenset(t for t in tags if t)
 
+    def read_by_any(self, name: str, roles: frozenset[str]) -> bool:
+        """Whether any of `roles` reads kolla/config/NAME."""
+        return bool(self.readers.get(name, frozenset()) & roles)
+
     def container_service(self, container: str) -> str:
         """nova-api -> nova; kolla-toolbox -> kolla_toolbox; unknown -> the container name."""
         known = {tag.replace("_", "-"): tag for tag in self.tags}

@@ -57,9 +57,15 @@ def plan_line(report: Report) -> str:
     if plan.mode == "none":
         return f"Nothing rendered: {plan.reason}."
     if plan.mode == "services":
+        skipped = (
+            f" kolla-ansible's {', '.join(plan.skipped)} step was left out: no file of it "
+            "changed, and its output comes from variables the change does not touch."
+            if plan.skipped
+            else ""
+        )
         return (
-            f"Rendered only {', '.join(plan.services)}: {plan.reason}. The kayobe layer is "
-            f"compared in full."
+            f"Rendered only {', '.join(plan.services)}: {plan.reason}.{skipped} The kayobe "
+            "layer is compared in full."
         )
     return f"Rendered everything: {plan.reason}."
 

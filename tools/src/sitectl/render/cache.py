@@ -23,7 +23,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from importlib import metadata
 from pathlib import Path
@@ -69,8 +69,10 @@ def input_hash(
     services: Sequence[str] | None,
     password: str | None,
     extra: Sequence[str] = (),
+    skip: Callable[[str], bool] | None = None,
 ) -> str:
-    """`extra`: what else the render's output depends on (e.g. the generated passwords)."""
+    """`extra`: what else the render's output depends on (e.g. the generated passwords);
+    `skip`: snapshot paths (relative) left out (what a part of the render does not read)."""
     digest = hashlib.sha256()
 
     def add(*parts: str | bytes) -> None:
@@ -89,6 +91,8 @@ def input_hash(
         module = _PACKAGE.parent / name
         add(name, module.read_bytes() if module.exists() else b"")
     for relative, path in snapshot_files(snapshot):
+        if skip is not None and skip(relative):
+            continue
         if path.is_symlink():
             add(relative, "symlink", os.readlink(path))
         else:

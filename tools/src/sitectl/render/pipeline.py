@@ -2,6 +2,7 @@
 generation, then normalised and redacted output (see the package docstring for the contract).
 """
 
+import hmac
 import json
 import os
 import shutil
@@ -23,7 +24,16 @@ from sitectl.environments import discover, kayobe_args, layering
 from sitectl.environments import label as environment_label
 from sitectl.errors import SiteError
 from sitectl.progress import note
-from sitectl.render import cache, facts, harness, passwords, services, snapshot
+from sitectl.render import (
+    cache,
+    facts,
+    harness,
+    kayobe_steps,
+    layer,
+    passwords,
+    services,
+    snapshot,
+)
 from sitectl.render import sealed as sealing
 from sitectl.render.normalise import Normaliser
 from sitectl.render.redaction import Redactor
@@ -31,6 +41,7 @@ from sitectl.render.standins import DIRECTORY as STANDINS
 from sitectl.repo import cache_dir as repo_cache_dir
 
 TAG = harness.TAG
+GENERATE = kayobe_steps.COMMAND
 YAML_WIDTH = 1_000_000
 
 
@@ -40,6 +51,7 @@ def render(
     *,
     ref: str | None = None,
     services: Sequence[str] | None = None,
+    skip: Sequence[str] = (),
     out: Path | None = None,
     vault_password_file: Path | None = None,
     use_cache: bool = True,
@@ -52,7 +64,7 @@ def render(
     out = Path(out).absolute() if out is not None else None
     if out is not None:
         _check_target(out)
-    with _prepared(repo, env, ref, services, vault_password_file, cache_dir, sealed) as job:
+    with _prepared(repo, env, ref, services, skip, vault_password_file, cache_dir, sealed) as job:
         if job.secrets.generated:
             note(
                 TAG,
@@ -77,10 +89,9 @@ def render(
         note(TAG, f"{job.label}, {job.what}: rendering (input {job.input_hash[:12]})")
         job.secrets.write_passwords()
         redactor = Redactor(job.secrets.key, job.secrets.plaintexts)
+        layers = layer.Cache(job.root, job.secrets.key) if use_cache and job.layer_key else None
         with _building(job.root) as staged:
-            made = _render_into(
-                staged, job.scratch, env, job.chosen, job.secrets.key, redactor, job.label
-            )
+            made = _render_into(staged, job, env, layers, redactor)
             overridden = made.pop("overridden")
             made["generated_secrets"] = [
                 key for key in job.secrets.generated if key not in overridden
@@ -100,6 +111,7 @@ def cached(
     *,
     ref: str | None = None,
     services: Sequence[str] | None = None,
+    skip: Sequence[str] = (),
     vault_password_file: Path | None = None,
     cache_dir: Path | None = None,
     sealed: bool = False,
@@ -109,7 +121,7 @@ def cached(
     must not modify it). Bad input raises SiteError, as render() would. Nothing is written
     (no render made the generated passwords yet: then there is no entry that used them)."""
     with _prepared(
-        repo, env, ref, services, vault_password_file, cache_dir, sealed, create=False
+        repo, env, ref, services, skip, vault_password_file, cache_dir, sealed, create=False
     ) as job:
         return cache.lookup(job.root, job.input_hash, ref, job.source.commit) or cache.sibling(
             job.root, job.input_hash
@@ -122,12 +134,13 @@ def input_hash(
     *,
     ref: str | None = None,
     services: Sequence[str] | None = None,
+    skip: Sequence[str] = (),
     vault_password_file: Path | None = None,
     cache_dir: Path | None = None,
     sealed: bool = False,
 ) -> str:
     """The input hash render() would cache these arguments' render under."""
-    with _prepared(repo, env, ref, services, vault_password_file, cache_dir, sealed) as job:
+    with _prepared(repo, env, ref, services, skip, vault_password_file, cache_dir, sealed) as job:
         return job.input_hash
 
 
@@ -139,8 +152,11 @@ class _Job:
     source: snapshot.Source
     root: Path  # the render cache
     chosen: list[str] | None
+    skipped: list[str]  # kolla-ansible tags left out (--skip-tags)
     secrets: "_Secrets"
     input_hash: str
+    layer_key: str  # kayobe's layer (layer.py); "" when it cannot be reused
+    layer_why: str  # why it cannot, when it cannot
     meta: dict[str, Any]
     label: str
     what: str
@@ -156,6 +172,7 @@ def _prepared(
     env: str | None,
     ref: str | None,
     services_: Sequence[str] | None,
+    skip: Sequence[str],
     vault_password_file: Path | None,
     cache_dir: Path | None,
     sealed: bool,
@@ -165,6 +182,7 @@ def _prepared(
     environment, the vault (unlocked or sealed), kolla's passwords, the input hash."""
     repo = Path(repo).absolute()
     chosen = _selection(services_)
+    skipped = (services.selection(skip) or []) if skip else []
     source = snapshot.resolve(repo, ref)
     root = Path(cache_dir) if cache_dir is not None else repo_cache_dir(repo, "sitectl", "render")
     name = environment_label(env)
@@ -183,8 +201,13 @@ def _prepared(
             label,
         )
         input_hash = cache.input_hash(
-            scratch.repo, env, chosen, secrets.key, extra=(secrets.mode, secrets.pool_digest)
+            scratch.repo,
+            env,
+            chosen,
+            secrets.key,
+            extra=(secrets.mode, secrets.pool_digest, *(f"skip:{tag}" for tag in skipped)),
         )
+        layer_key, layer_why = _layer_key(scratch.repo, env, secrets)
         meta = {
             "format": layout.FORMAT,
             "environment": env,
@@ -192,6 +215,7 @@ def _prepared(
             "commit": source.commit,
             "input_hash": input_hash,
             "services": "all" if chosen is None else chosen,
+            **({"skipped": skipped} if skipped else {}),
             "tools": cache.tool_versions(),
             "vault": secrets.mode,
             # Refined after kayobe ran: the keys its own overrides set are not generated.
@@ -202,11 +226,15 @@ def _prepared(
             source=source,
             root=root,
             chosen=chosen,
+            skipped=skipped,
             secrets=secrets,
             input_hash=input_hash,
+            layer_key=layer_key,
+            layer_why=layer_why,
             meta=meta,
             label=label,
-            what="all services" if chosen is None else "services " + ",".join(chosen),
+            what=("all services" if chosen is None else "services " + ",".join(chosen))
+            + (f" but kolla's {','.join(skipped)} step" if skipped else ""),
         )
 
 
@@ -297,17 +325,17 @@ def _selection(services_: Sequence[str] | None) -> list[str] | None:
 
 def _render_into(
     staged: Path,
-    scratch: harness.Scratch,
+    job: _Job,
     env: str | None,
-    chosen: list[str] | None,
-    password: str | None,
+    layers: layer.Cache | None,
     redactor: Redactor,
-    label: str,
 ) -> dict[str, Any]:
-    """Run kayobe; returns what render.json records of the run: "hosts", and "overridden"
-    (the kolla passwords kayobe sets itself, kolla_ansible_custom_passwords)."""
+    """Run kayobe; returns what render.json records of the run: "hosts", "kayobe_layer"
+    (made or reused, and why), and "overridden" (the kolla passwords kayobe sets itself,
+    kolla_ansible_custom_passwords)."""
+    scratch, label = job.scratch, job.label
     scratch.prepare()
-    run_env = harness.environment(scratch, password)
+    run_env = harness.environment(scratch, job.secrets.key)
     normaliser = Normaliser(
         paths={
             "repo": scratch.repo,
@@ -327,38 +355,20 @@ def _render_into(
     def tidy(text: str) -> str:
         return redactor.text(normaliser.text(text))
 
-    with _phase(f"{label}: kayobe configuration dump"):
-        output = harness.run(
-            scratch,
-            ["configuration", "dump", *kayobe_args(env)],
-            env=run_env,
-            tidy=tidy,
-            label=f"kayobe configuration dump of {environment_label(env)}",
-        )
-        hostvars = _parse_dump(output, env)
-    hosts = sorted(hostvars)
-    overridden = {
-        key
-        for variables in hostvars.values()
-        for key in (variables.get("kolla_ansible_custom_passwords") or {})
-    }
+    def kayobe(step: str | None, what: str, args: Sequence[str], follow: bool = False) -> str:
+        """`kayobe ARGS`, or a step of kayobe_steps.py with ARGS (the generate command's)."""
+        with _phase(f"{label}: {what}"):
+            return harness.run(
+                scratch,
+                args,
+                env=run_env,
+                tidy=tidy,
+                label=f"kayobe {what} of {environment_label(env)}",
+                step=step,
+                follow_roles=follow,
+            )
 
-    facts_by_host = {
-        host: facts.host_facts(host, variables) for host, variables in hostvars.items()
-    }
-    facts_by_host["localhost"] = facts.localhost_facts(
-        next(iter(hostvars.values()), {}), scratch.home, scratch.repo
-    )
-    facts.write_fact_cache(scratch.facts, facts_by_host)
-    for host in hosts:
-        for shared in services.SHARED_DIRECTORIES:
-            (scratch.nodes / host / shared).mkdir(parents=True, exist_ok=True)
-
-    args = [
-        "overcloud",
-        "service",
-        "configuration",
-        "generate",
+    generate = [
         *kayobe_args(env),
         "--skip-prechecks",
         "--node-config-dir",
@@ -366,22 +376,33 @@ def _render_into(
         *harness.local_vars(scratch),
         *harness.kolla_local_vars(),
     ]
-    if chosen is not None:
-        args += ["--tags", ",".join(chosen)]
-    with _phase(f"{label}: kayobe overcloud service configuration generate"):
-        harness.run(
-            scratch,
-            args,
-            env=run_env,
-            tidy=tidy,
-            label=f"kayobe overcloud service configuration generate of {environment_label(env)}",
-            follow_roles=True,
-        )
+    passwords_file = job.secrets.passwords_path
+    made = layers.restore(job.layer_key, scratch, passwords_file) if layers else None
+    if made is not None:
+        how = f"reused (an earlier render's, same inputs but kolla/config; {job.layer_key[:12]})"
+        note(TAG, f"{label}: kayobe's layer {how}")
+    else:
+        made = _kayobe_layer(scratch, env, normaliser, redactor, kayobe, generate)
+        if layers is not None:
+            layers.save(job.layer_key, scratch, passwords_file, made)
+        how = f"made ({job.layer_why})" if job.layer_why else "made"
+    for host in made.hosts:
+        for shared in services.SHARED_DIRECTORIES:
+            (scratch.nodes / host / shared).mkdir(parents=True, exist_ok=True)
+
+    tags = ["--tags", ",".join(job.chosen)] if job.chosen is not None else []
+    if job.skipped:
+        tags += ["--skip-tags", ",".join(job.skipped)]
+    if kayobe_steps.unsupported():  # the whole command: kayobe's layer again, then the rest
+        what = "overcloud service configuration generate"
+        kayobe(None, what, [*GENERATE, *generate, *tags], follow=True)
+    else:
+        what = "kolla-openstack.yml and kolla-ansible genconfig"
+        kayobe("services", what, [*generate, *tags], follow=True)
 
     with _phase(f"{label}: writing the render"):
-        for host in hosts:
-            variables = normaliser.data(hostvars[host])
-            _write(layout.host_variables(staged, host), _yaml(redactor.data(variables)))
+        for relative, text in made.kayobe.items():
+            _write(staged / relative, text)
         globals_file = scratch.kolla / "globals.yml"
         if not globals_file.is_file():
             raise SiteError(
@@ -399,7 +420,69 @@ def _render_into(
             _copy_tree(host_dir, layout.host_config(staged, host_dir.name), normaliser, redactor)
         for name in (layout.KAYOBE, layout.KOLLA, layout.CONFIG):
             (staged / name).mkdir(exist_ok=True)
-    return {"hosts": hosts, "overridden": overridden}
+    return {"hosts": made.hosts, "overridden": set(made.overridden), "kayobe_layer": how}
+
+
+def _kayobe_layer(
+    scratch: harness.Scratch,
+    env: str | None,
+    normaliser: Normaliser,
+    redactor: Redactor,
+    kayobe: Callable[..., str],
+    generate: Sequence[str],
+) -> layer.Made:
+    """kayobe's own layer: the hosts' variables (`kayobe configuration dump`), the facts made
+    from them, then kayobe's kolla-ansible.yml (globals.yml, inventory, passwords.yml)."""
+    output = kayobe(None, "configuration dump", ["configuration", "dump", *kayobe_args(env)])
+    hostvars = _parse_dump(output, env)
+    hosts = sorted(hostvars)
+    overridden = {
+        key
+        for variables in hostvars.values()
+        for key in (variables.get("kolla_ansible_custom_passwords") or {})
+    }
+    facts_by_host = {
+        host: facts.host_facts(host, variables) for host, variables in hostvars.items()
+    }
+    facts_by_host["localhost"] = facts.localhost_facts(
+        next(iter(hostvars.values()), {}), scratch.home, scratch.repo
+    )
+    facts.write_fact_cache(scratch.facts, facts_by_host)
+    if not kayobe_steps.unsupported():
+        kayobe("layer", "kolla-ansible.yml (kayobe's layer)", generate)
+    variables = {
+        layout.host_variables(Path(), host).as_posix(): _yaml(
+            redactor.data(normaliser.data(hostvars[host]))
+        )
+        for host in hosts
+    }
+    return layer.Made(kayobe=variables, hosts=hosts, overridden=sorted(overridden))
+
+
+def _layer_key(repo: Path, env: str | None, secrets: "_Secrets") -> tuple[str, str]:
+    """The key of kayobe's layer ("": never reused) and, when it is not the usual one, why."""
+    unsupported = kayobe_steps.unsupported()
+    if unsupported:
+        return "", f"not reusable: {unsupported}"
+    hooks = [
+        str(path.relative_to(repo))
+        for root in vault.config_roots(repo, env)
+        for path in sorted((root / "hooks" / kayobe_steps.HOOKS).glob("*.d/*.yml"))
+    ]
+    if hooks:
+        return "", f"not reusable: the configuration has hooks around the command ({hooks[0]})"
+    reader = layer.reads_custom_config(snapshot.files(repo))
+    # What is redacted shapes the layer's kayobe/ output: a changed secret anywhere (one in
+    # kolla/config too) makes another layer (keyed by an HMAC, never the secrets' digest).
+    redacted = hmac.new(
+        (secrets.key or "").encode(), "\0".join(sorted(secrets.plaintexts)).encode(), "sha256"
+    ).hexdigest()
+    extra = (secrets.mode, secrets.pool_digest, layer.FORMAT, redacted)
+    skip = None if reader else layer.is_custom_config
+    key = cache.input_hash(repo, env, None, secrets.key, extra=extra, skip=skip)
+    if reader:
+        return key, f"kolla/config is part of its key: {reader} looks a file up by its path"
+    return key, ""
 
 
 def _made(meta: Mapping[str, Any]) -> dict[str, Any]:
