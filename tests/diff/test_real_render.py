@@ -1,23 +1,29 @@
 """The diff end to end with real renders (sitectl.render: kayobe and kolla-ansible, minutes).
 
-One change, a nova.conf override in a temporary clone of this repository, diffed for ci-aio.
-The renders go to this repository's render cache (render's entries depend only on their
-inputs, so clones may share it): after `sitectl diff --demo`, which makes the same change,
-these tests render nothing.
+One change, a nova.conf override in a temporary clone of this repository, diffed for ci-aio
+twice: the full way first (both sides rendered whole, --full), then as `sitectl diff` plans
+it, with the full render of the base cached as the target branch's pipeline leaves it. The
+second renders nova and nova-cell only, without kolla's loadbalancer step, on kayobe's layer
+of the first (the change is confined to kolla/config); its report must be the full one's.
+The renders go to this repository's render cache (entries depend only on their inputs, so
+clones share them, and tests/render's ci-aio render is the base's).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from sitectl import vault
-from sitectl.diff import demo, output
+from sitectl.diff import demo, output, summary
 from sitectl.diff.run import Outcome, Request, run
+from sitectl.render import cached, render
 from sitectl.repo import cache_dir
 from tests.helpers import git
 
@@ -25,8 +31,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def outcome(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
-    pytest.importorskip("sitectl.render")
+def request_(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Request:
     clone = tmp_path_factory.mktemp("real") / "clone"
     subprocess.run(["git", "clone", "-q", "--shared", str(repo_root), str(clone)], check=True)
     git(clone, "checkout", "-q", "-B", "main")
@@ -34,16 +39,61 @@ def outcome(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     nova = clone / demo.FILE
     nova.write_text(demo.change(nova.read_text()))
     git(clone, "commit", "-q", "-am", "overcommit ratios")
-    password = repo_root / vault.EXAMPLE_PASSWORD_FILE
-    request = Request(
+    return Request(
         clone,
         "ci-aio",
         "main",
         "feature",
-        vault_password_file=password,
+        vault_password_file=repo_root / vault.EXAMPLE_PASSWORD_FILE,
         cache_dir=cache_dir(repo_root, "sitectl", "render"),
     )
-    yield run(request)
+
+
+@pytest.fixture(scope="module")
+def base_full(request_: Request) -> Path:
+    """main's full render, as the target branch's pipeline leaves it in the cache."""
+    return render(
+        request_.repo,
+        "ci-aio",
+        ref="main",
+        vault_password_file=request_.vault_password_file,
+        cache_dir=request_.cache_dir,
+    )
+
+
+@pytest.fixture(scope="module")
+def outcome(request_: Request, base_full: Path) -> Iterator[Outcome]:
+    # An earlier run's full render of the head would serve this diff (as it should): the
+    # fast path is what is tested here.
+    options = {"vault_password_file": request_.vault_password_file, "cache_dir": request_.cache_dir}
+    head_full = cached(request_.repo, "ci-aio", ref="feature", **options)
+    if head_full is not None:
+        shutil.rmtree(head_full)
+    yield run(request_)
+
+
+@pytest.fixture(scope="module")
+def full_outcome(request_: Request, outcome: Outcome) -> Outcome:
+    """After the fast diff (which must not find the head's full render cached)."""
+    return run(replace(request_, full=True))
+
+
+def test_the_fast_diff_says_what_it_rendered(outcome: Outcome) -> None:
+    plan = outcome.report.plan
+    assert plan.skipped == ["loadbalancer"]
+    assert "loadbalancer step was left out" in summary.plan_line(outcome.report)
+    assert any(note.startswith("head: kayobe's layer") for note in outcome.report.notes)
+
+
+def test_the_fast_diff_is_the_full_renders_diff(outcome: Outcome, full_outcome: Outcome) -> None:
+    """Output identical to the full renders' for what the fast diff renders: every section
+    of the report and the plain diff."""
+    fast, full = outcome.report, full_outcome.report
+    assert (full.error, full.plan.mode) == (None, "full")
+    assert full.changed and fast.changed
+    for section in ("services", "kayobe", "globals", "inventory", "problems"):
+        assert getattr(fast, section) == getattr(full, section), section
+    assert outcome.unified == full_outcome.unified
 
 
 def test_only_nova_is_rendered_and_changed(outcome: Outcome) -> None:

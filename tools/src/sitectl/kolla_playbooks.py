@@ -208,3 +208,56 @@ def container_names(playbooks: Path | None = None) -> dict[str, str]:
                 if isinstance(name, str) and "{{" not in name:
                     names.setdefault(str(key), name)
     return names
+
+
+@dataclass(frozen=True)
+class Play:
+    """One play of site.yml (or a playbook it imports): the tags that select it (its own and
+    its roles'), and the tags of its tasks that include part of another role
+    (`include_role: tasks_from:`), which select those tasks on their own."""
+
+    name: str
+    tags: frozenset[str]
+    crossing: frozenset[str]
+
+    @property
+    def role(self) -> str:
+        """The role named by "Apply role X" (how kolla-ansible names its plays), or the name."""
+        return self.name.removeprefix("Apply role ")
+
+
+@functools.cache
+def plays(playbooks: Path | None = None) -> tuple[Play, ...]:
+    """Every play site.yml runs, in order."""
+    found: list[Play] = []
+    _collect_plays(playbooks or playbooks_dir(), SITE, found, set())
+    return tuple(found)
+
+
+def _collect_plays(base: Path, name: str, found: list[Play], seen: set[str]) -> None:
+    if name in seen or "{{" in name:
+        return
+    seen.add(name)
+    loaded = _load(base / name) or []
+    for play in loaded if isinstance(loaded, list) else []:
+        if not isinstance(play, dict):
+            continue
+        if isinstance(play.get("import_playbook"), str):
+            _collect_plays(base, play["import_playbook"], found, seen)
+            continue
+        selecting = set(_tags(play.get("tags")))
+        for entry in play.get("roles") or []:
+            if isinstance(entry, dict):
+                selecting.update(_tags(entry.get("tags")))
+        crossing: set[str] = set()
+        for task in _walk(play.get("tasks") or []):
+            spec = task.get("include_role") or task.get("ansible.builtin.include_role")
+            own = set(_tags(task.get("tags")))
+            if isinstance(spec, dict) and "tasks_from" in spec:
+                crossing |= own
+            else:
+                selecting |= own
+        name = play.get("name") if isinstance(play.get("name"), str) else ""
+        found.append(
+            Play(name, frozenset(selecting - {"always"}), frozenset(crossing - {"always"}))
+        )

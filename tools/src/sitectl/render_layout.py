@@ -6,7 +6,9 @@
                     kayobe knows), "tools": {"kayobe", "kolla-ansible", "ansible-core"},
                     "vault" ("decrypted", "sealed" or "none"), "generated_secrets" (the kolla
                     passwords the configuration does not set, filled from a shared generated
-                    pool)}; keys sorted
+                    pool), "skipped" (kolla-ansible tags left out, when any), "kayobe_layer"
+                    (made, or reused from a render whose inputs differ only in kolla/config),
+                    "genconfig" ("one run" or "N parts at once")}; keys sorted
   kayobe/<host>.yml the host's resolved kayobe variables (`kayobe configuration dump`), keys
                     sorted
   kolla/globals.yml kolla-ansible's globals as kayobe generated them

@@ -212,6 +212,7 @@ def run(
     label: str,
     step: str | None = None,
     follow_roles: bool = False,
+    role_seconds: dict[str, float] | None = None,
 ) -> str:
     """Run `kayobe ARGS` (with `step`: that step of kayobe_steps.py, ARGS being the generate
     command's) in the snapshot; its stdout, or a SiteError saying what went wrong (stderr
@@ -219,7 +220,7 @@ def run(
 
     Whatever of its output is shown goes through `tidy` first (normalisation and redaction).
     With `follow_roles`, kolla-ansible's progress is reported: each role that takes a while,
-    as it finishes.
+    as it finishes; and each role's time is added to `role_seconds` when given.
     """
     executable = venv_bin() / "kayobe"
     if not executable.exists():
@@ -228,7 +229,7 @@ def run(
     if step is not None:
         program = [str(venv_bin() / "python"), str(KAYOBE_STEPS), step]
     lines: list[str] = []
-    tracker = _RoleTracker(label) if follow_roles else None
+    tracker = _RoleTracker(label, role_seconds) if follow_roles else None
     with (
         tempfile.TemporaryFile("w+", dir=scratch.tmp, errors="replace") as stderr,
         subprocess.Popen(
@@ -287,8 +288,9 @@ def run(
 class _RoleTracker:
     """Turns kolla-ansible's `PLAY [Apply role X]` lines into progress notes."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, seconds: dict[str, float] | None = None) -> None:
         self.label = label
+        self.seconds = seconds if seconds is not None else {}
         self.started = time.monotonic()
         self.role: str | None = None
         self.role_started = self.started
@@ -317,6 +319,7 @@ class _RoleTracker:
         if self.role is None:
             return
         took = time.monotonic() - self.role_started
+        self.seconds[self.role] = self.seconds.get(self.role, 0.0) + took
         if took >= SLOW_ROLE_SECONDS:
             note(TAG, f"  kolla-ansible: {self.role} {took:.1f} s (at {self._elapsed()})")
         self.role = None

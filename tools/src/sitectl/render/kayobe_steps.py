@@ -4,6 +4,12 @@ cache between. Executed by path with the toolchain's Python (it imports only kay
     python kayobe_steps.py layer    KAYOBE_ARGS...  # kayobe's own layer: kolla-ansible.yml
     python kayobe_steps.py services KAYOBE_ARGS...  # kolla-openstack.yml, then genconfig
 
+and, for a configuration without hooks around the command, `services` itself in two:
+
+    python kayobe_steps.py custom-config KAYOBE_ARGS...  # kolla-openstack.yml only
+    python kayobe_steps.py genconfig KAYOBE_ARGS...      # genconfig only (several at once,
+                                                         # each with its part's tags)
+
 The command runs, in one process: the pre hooks, kayobe's kolla-ansible.yml (kolla's
 globals.yml, inventory and passwords.yml), kayobe's kolla-openstack.yml (the custom config
 under kolla/config), kolla-ansible's prechecks unless skipped, `kolla-ansible genconfig`,
@@ -24,7 +30,7 @@ from typing import Any
 
 COMMAND = ["overcloud", "service", "configuration", "generate"]
 HOOKS = "-".join(COMMAND)  # kayobe's hooks directory for the command
-STEPS = ("layer", "services")
+STEPS = ("layer", "services", "custom-config", "genconfig")
 UNSUPPORTED = 3
 
 
@@ -66,20 +72,20 @@ def main(argv: list[str]) -> int:
     original_config = generate.generate_kolla_ansible_config
 
     def run_hooks(self: Any, parsed_args: Any, target: str) -> None:
-        if (target == "pre") == (step == "layer"):
+        if (step, target) in (("layer", "pre"), ("services", "post")):
             original_hooks(self, parsed_args, target)
 
     def generate_config(self: Any, parsed_args: Any, *args: Any, **kwargs: Any) -> None:
         if step == "layer":
             original_config(self, parsed_args, service_config=False)
-        else:
+        elif step in ("services", "custom-config"):
             self.run_kayobe_playbooks(
                 parsed_args, playbooks("kolla-openstack"), ignore_limit=True, check=False
             )
 
     hooks.run_hooks = run_hooks
     generate.generate_kolla_ansible_config = generate_config
-    if step == "layer":
+    if step in ("layer", "custom-config"):
         generate.run_kolla_ansible_overcloud = lambda self, *args, **kwargs: None
     return kayobe_main([*COMMAND, *kayobe_args]) or 0
 

@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from sitectl.render import (
     harness,
     kayobe_steps,
     layer,
+    partitions,
     passwords,
     services,
     snapshot,
@@ -38,6 +40,7 @@ from sitectl.render import sealed as sealing
 from sitectl.render.normalise import Normaliser
 from sitectl.render.redaction import Redactor
 from sitectl.render.standins import DIRECTORY as STANDINS
+from sitectl.render.timings import Timings
 from sitectl.repo import cache_dir as repo_cache_dir
 
 TAG = harness.TAG
@@ -155,6 +158,7 @@ class _Job:
     skipped: list[str]  # kolla-ansible tags left out (--skip-tags)
     secrets: "_Secrets"
     input_hash: str
+    hooks: list[str]  # the configuration's hooks around the generate command
     layer_key: str  # kayobe's layer (layer.py); "" when it cannot be reused
     layer_why: str  # why it cannot, when it cannot
     meta: dict[str, Any]
@@ -207,7 +211,8 @@ def _prepared(
             secrets.key,
             extra=(secrets.mode, secrets.pool_digest, *(f"skip:{tag}" for tag in skipped)),
         )
-        layer_key, layer_why = _layer_key(scratch.repo, env, secrets)
+        hooks = _hooks(scratch.repo, env)
+        layer_key, layer_why = _layer_key(scratch.repo, env, secrets, hooks)
         meta = {
             "format": layout.FORMAT,
             "environment": env,
@@ -229,6 +234,7 @@ def _prepared(
             skipped=skipped,
             secrets=secrets,
             input_hash=input_hash,
+            hooks=hooks,
             layer_key=layer_key,
             layer_why=layer_why,
             meta=meta,
@@ -331,8 +337,8 @@ def _render_into(
     redactor: Redactor,
 ) -> dict[str, Any]:
     """Run kayobe; returns what render.json records of the run: "hosts", "kayobe_layer"
-    (made or reused, and why), and "overridden" (the kolla passwords kayobe sets itself,
-    kolla_ansible_custom_passwords)."""
+    (made or reused, and why), "genconfig" (one run, or parts at once) and "overridden" (the
+    kolla passwords kayobe sets itself, kolla_ansible_custom_passwords)."""
     scratch, label = job.scratch, job.label
     scratch.prepare()
     run_env = harness.environment(scratch, job.secrets.key)
@@ -355,7 +361,13 @@ def _render_into(
     def tidy(text: str) -> str:
         return redactor.text(normaliser.text(text))
 
-    def kayobe(step: str | None, what: str, args: Sequence[str], follow: bool = False) -> str:
+    def kayobe(
+        step: str | None,
+        what: str,
+        args: Sequence[str],
+        follow: bool = False,
+        seconds: dict[str, float] | None = None,
+    ) -> str:
         """`kayobe ARGS`, or a step of kayobe_steps.py with ARGS (the generate command's)."""
         with _phase(f"{label}: {what}"):
             return harness.run(
@@ -366,6 +378,7 @@ def _render_into(
                 label=f"kayobe {what} of {environment_label(env)}",
                 step=step,
                 follow_roles=follow,
+                role_seconds=seconds,
             )
 
     generate = [
@@ -393,13 +406,26 @@ def _render_into(
     tags = ["--tags", ",".join(job.chosen)] if job.chosen is not None else []
     if job.skipped:
         tags += ["--skip-tags", ",".join(job.skipped)]
+    timings = Timings(job.root, env) if layers is not None else None
+    parts = None
+    if not job.hooks and not kayobe_steps.unsupported():
+        disabled = _disabled_services(scratch.kolla / "globals.yml")
+        costs = timings.read() if timings is not None else None
+        parts = partitions.split(job.chosen, job.skipped, partitions.count(), disabled, costs)
+    seconds: dict[str, float] = {}
     if kayobe_steps.unsupported():  # the whole command: kayobe's layer again, then the rest
         what = "overcloud service configuration generate"
-        kayobe(None, what, [*GENERATE, *generate, *tags], follow=True)
-    else:
+        kayobe(None, what, [*GENERATE, *generate, *tags], follow=True, seconds=seconds)
+    elif parts is None:
         what = "kolla-openstack.yml and kolla-ansible genconfig"
-        kayobe("services", what, [*generate, *tags], follow=True)
-
+        kayobe("services", what, [*generate, *tags], follow=True, seconds=seconds)
+    else:
+        kayobe("custom-config", "kolla-openstack.yml (the site's kolla/config)", generate)
+        with _phase(f"{label}: kolla-ansible genconfig in {len(parts)} parts at once"):
+            seconds = _genconfig_parts(scratch, run_env, tidy, label, env, generate, parts)
+    if timings is not None:
+        timings.write(seconds)
+    genconfig = f"{len(parts)} parts at once" if parts else "one run"
     with _phase(f"{label}: writing the render"):
         for relative, text in made.kayobe.items():
             _write(staged / relative, text)
@@ -420,7 +446,72 @@ def _render_into(
             _copy_tree(host_dir, layout.host_config(staged, host_dir.name), normaliser, redactor)
         for name in (layout.KAYOBE, layout.KOLLA, layout.CONFIG):
             (staged / name).mkdir(exist_ok=True)
-    return {"hosts": made.hosts, "overridden": set(made.overridden), "kayobe_layer": how}
+    return {
+        "hosts": made.hosts,
+        "overridden": set(made.overridden),
+        "kayobe_layer": how,
+        "genconfig": genconfig,
+    }
+
+
+def _genconfig_parts(
+    scratch: harness.Scratch,
+    run_env: Mapping[str, str],
+    tidy: Callable[[str], str],
+    label: str,
+    env: str | None,
+    generate: Sequence[str],
+    parts: list[partitions.Part],
+) -> dict[str, float]:
+    """Run kolla-ansible genconfig once per part, concurrently (each with its own copy of
+    the fact cache); the first failure is raised once all have ended. Returns the seconds
+    each role took."""
+    seconds: list[dict[str, float]] = [{} for _ in parts]
+
+    def one(index: int, part: partitions.Part) -> SiteError | None:
+        facts_copy = scratch.root / f"facts-{index}"
+        shutil.copytree(scratch.facts, facts_copy)
+        part_env = {**run_env, "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(facts_copy)}
+        what = f"kolla-ansible genconfig, part {index + 1} of {len(parts)}"
+        try:
+            harness.run(
+                scratch,
+                [*generate, *part.args()],
+                env=part_env,
+                tidy=tidy,
+                label=f"kayobe {what} of {environment_label(env)}",
+                step="genconfig",
+                follow_roles=True,
+                role_seconds=seconds[index],
+            )
+        except SiteError as e:
+            return e
+        return None
+
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        failures = [e for e in pool.map(lambda pair: one(*pair), enumerate(parts)) if e]
+    if failures:
+        raise failures[0]
+    total: dict[str, float] = {}  # every part lists every play; only one runs its tasks
+    for part_seconds in seconds:
+        for role, took in part_seconds.items():
+            total[role] = total.get(role, 0.0) + took
+    return total
+
+
+def _disabled_services(globals_file: Path) -> set[str]:
+    """The services kayobe's kolla globals.yml turns off (`enable_X: false`)."""
+    try:
+        data = yaml.safe_load(globals_file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return set()
+    return {
+        key.removeprefix("enable_")
+        for key, value in data.items()
+        if isinstance(key, str)
+        and key.startswith("enable_")
+        and str(value).lower() in ("false", "no", "0")
+    }
 
 
 def _kayobe_layer(
@@ -459,16 +550,22 @@ def _kayobe_layer(
     return layer.Made(kayobe=variables, hosts=hosts, overridden=sorted(overridden))
 
 
-def _layer_key(repo: Path, env: str | None, secrets: "_Secrets") -> tuple[str, str]:
-    """The key of kayobe's layer ("": never reused) and, when it is not the usual one, why."""
-    unsupported = kayobe_steps.unsupported()
-    if unsupported:
-        return "", f"not reusable: {unsupported}"
-    hooks = [
+def _hooks(repo: Path, env: str | None) -> list[str]:
+    """The configuration's hook playbooks around `overcloud service configuration generate`."""
+    return [
         str(path.relative_to(repo))
         for root in vault.config_roots(repo, env)
         for path in sorted((root / "hooks" / kayobe_steps.HOOKS).glob("*.d/*.yml"))
     ]
+
+
+def _layer_key(
+    repo: Path, env: str | None, secrets: "_Secrets", hooks: Sequence[str]
+) -> tuple[str, str]:
+    """The key of kayobe's layer ("": never reused) and, when it is not the usual one, why."""
+    unsupported = kayobe_steps.unsupported()
+    if unsupported:
+        return "", f"not reusable: {unsupported}"
     if hooks:
         return "", f"not reusable: the configuration has hooks around the command ({hooks[0]})"
     reader = layer.reads_custom_config(snapshot.files(repo))
@@ -487,7 +584,8 @@ def _layer_key(repo: Path, env: str | None, secrets: "_Secrets") -> tuple[str, s
 
 def _made(meta: Mapping[str, Any]) -> dict[str, Any]:
     """What an earlier render of the same inputs recorded of its run."""
-    return {key: meta[key] for key in ("hosts", "generated_secrets") if key in meta}
+    kept = ("hosts", "generated_secrets", "kayobe_layer", "genconfig")
+    return {key: meta[key] for key in kept if key in meta}
 
 
 def _parse_dump(output: str, env: str | None) -> dict[str, dict[str, Any]]:
