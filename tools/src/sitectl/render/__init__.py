@@ -3,10 +3,10 @@
     from sitectl.render import render
     out = render(repo, "example-site", ref="main", services=["nova"])
 
-render(repo, env, *, ref=None, services=None, out=None, vault_password_file=None,
+render(repo, env, *, ref=None, services=None, skip=(), out=None, vault_password_file=None,
        use_cache=True, cache_dir=None, sealed=False) -> Path
-cached(repo, env, *, ref=None, services=None, vault_password_file=None, cache_dir=None,
-       sealed=False) -> Path | None   (render's cache entry for these arguments, or None)
+cached(repo, env, *, ref=None, services=None, skip=(), vault_password_file=None,
+       cache_dir=None, sealed=False) -> Path | None   (render's entry for these, or None)
 
   repo      the configuration repository (a git checkout for `ref`).
   env       a kayobe environment of the configuration at that ref; None: the base
@@ -15,6 +15,8 @@ cached(repo, env, *, ref=None, services=None, vault_password_file=None, cache_di
             as it is on disk (uncommitted changes included). Either way kayobe runs on a
             snapshot in a scratch directory: the repository is never written to.
   services  kolla-ansible tags (e.g. ["nova", "neutron"]); None renders every service.
+  skip      kolla-ansible tags left out (the config diff leaves out "loadbalancer" when the
+            change cannot reach it).
   out       where to put the render: replaced whole (it must be absent, empty or an earlier
             render); None returns the cache entry itself, which callers must not modify.
   vault_password_file
@@ -43,6 +45,10 @@ Guarantees:
   - All or nothing: bad input (unknown ref or environment, a configuration kayobe rejects,
     a missing or wrong vault password) raises SiteError and leaves no output directory.
   - Cached by a hash of the inputs (cache.py): repeating a render costs no kayobe run.
+    kayobe's own layer is kept apart (layer.py), so a render that differs from an earlier
+    one only in kolla/config starts at kayobe's kolla-openstack.yml (kayobe_steps.py).
+  - Every core is used: kolla-ansible genconfig runs in parts that share no task
+    (partitions.py), which together write what one run writes.
 Progress (phases, kolla-ansible's slow roles, timings) goes to stderr.
 """
 

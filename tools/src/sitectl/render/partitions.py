@@ -11,8 +11,9 @@ run would. The parts come from kolla-ansible's own site.yml (kolla_playbooks.pla
   and nothing else (nova's plays: `nova-api`, `nova-cell`), unless the loadbalancer play's
   tasks for the group's services would then be left out.
 - The loadbalancer play also carries each service's own HAProxy and ProxySQL tasks, tagged
-  with the service (`include_role: tasks_from: loadbalancer`). Its part runs them all, as one
-  run would, and every other part skips that play's tags.
+  with the service (`include_role: tasks_from: loadbalancer`). The part with that play runs
+  its own role and the tasks of its services, and skips the services other parts hold:
+  those parts' tags select them there (as `--tags nova` alone would).
 - A full render's first part also runs `untagged` plays (kolla-ansible's prechecks), which
   only a run without --tags selects.
 - Groups are spread over the parts largest first, by the seconds each play took in an
@@ -81,9 +82,14 @@ def split(
         groups += finer or [(group, tags)]
     if parts < 2 or len(groups) < 2:
         return None
-    cost = _cost_model(disabled, costs)
+    play_cost, crossing_cost = _cost_model(disabled, costs, crossing)
+
+    def weight(group: list[kolla_playbooks.Play], tags: list[str]) -> float:
+        held = [t for t in tags if t in crossing and t.replace("-", "_") not in disabled]
+        return sum(play_cost(p) for p in group) + crossing_cost * len(held)
+
     weighted = sorted(
-        ((sum(cost(p) for p in group), group, tags) for group, tags in groups),
+        ((weight(group, tags), group, tags) for group, tags in groups),
         key=lambda item: (-item[0], item[2]),
     )
     if hub is not None:  # the loadbalancer's group opens the first part
@@ -92,15 +98,17 @@ def split(
         ([], []) for _ in range(min(parts, len(groups)))
     ]
     loads = [0.0] * len(bins)
-    for weight, group, tags in weighted:
+    for load, group, tags in weighted:
         index = 0 if not bins[0][0] else loads.index(min(loads))
         bins[index][0].extend(group)
         bins[index][1].extend(tags)
-        loads[index] += weight
+        loads[index] += load
     result = []
     for index, (members, tags) in enumerate(bins):
         tags = sorted(set(tags)) + (["untagged"] if index == 0 and chosen is None else [])
-        skip = set(skipped) | (set(hub.tags) if hub is not None and hub not in members else set())
+        skip = set(skipped)
+        if hub is not None and hub in members:  # other parts run their services' own tasks
+            skip |= crossing & {t for other in bins if other[0] is not members for t in other[1]}
         result.append(Part(tags=tags, skip=sorted(skip)))
     return result
 
@@ -139,24 +147,25 @@ def _groups(plays: Iterable[kolla_playbooks.Play]) -> list[list[kolla_playbooks.
 
 
 def _cost_model(
-    disabled: Collection[str], costs: Mapping[str, float] | None
-) -> Callable[[kolla_playbooks.Play], float]:
-    """A play's cost: its measured seconds, else its roles' size (the loadbalancer play: its
-    own role and HAProxy's and ProxySQL's once per enabled service); a disabled service's
-    play costs next to nothing either way."""
+    disabled: Collection[str], costs: Mapping[str, float] | None, crossing: Collection[str]
+) -> tuple[Callable[[kolla_playbooks.Play], float], float]:
+    """A play's cost, and the cost of one service's tasks in the loadbalancer play (that
+    play's own cost is what is left): measured seconds, else the size of the roles' tasks; a
+    disabled service's play costs next to nothing either way."""
+    enabled = len([t for t in crossing if t.replace("-", "_") not in disabled])
     if costs:
-        return lambda play: float(costs.get(play.role, UNKNOWN_SECONDS))
+        unit = {
+            play.role: costs.get(play.role, UNKNOWN_SECONDS) for play in kolla_playbooks.plays()
+        }
+        hub = next((p.role for p in kolla_playbooks.plays() if p.crossing), "")
+        share = float(unit.get(hub, 0.0)) / (enabled + 1)
+        return (lambda play: share if play.role == hub else float(unit[play.role])), share
     base = kolla_playbooks.playbooks_dir()
 
     def size(role: str) -> float:
         return float(sum(p.stat().st_size for p in Path(base, "roles", role).glob("tasks/*.yml")))
 
-    per_service = size("haproxy-config") + size("proxysql-config")
-
     def estimate(play: kolla_playbooks.Play) -> float:
-        if play.role.replace("-", "_") in disabled:
-            return 1.0
-        enabled = [t for t in play.crossing if t.replace("-", "_") not in disabled]
-        return size(play.role) + per_service * len(enabled)
+        return 1.0 if play.role.replace("-", "_") in disabled else size(play.role)
 
-    return estimate
+    return estimate, size("haproxy-config") + size("proxysql-config")

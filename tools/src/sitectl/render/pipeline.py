@@ -212,7 +212,8 @@ def _prepared(
             extra=(secrets.mode, secrets.pool_digest, *(f"skip:{tag}" for tag in skipped)),
         )
         hooks = _hooks(scratch.repo, env)
-        layer_key, layer_why = _layer_key(scratch.repo, env, secrets, hooks)
+        # Only a render that may run kayobe needs its layer's key (a lookup does not).
+        layer_key, layer_why = _layer_key(scratch.repo, env, secrets, hooks) if create else ("", "")
         meta = {
             "format": layout.FORMAT,
             "environment": env,
@@ -389,13 +390,27 @@ def _render_into(
         *harness.local_vars(scratch),
         *harness.kolla_local_vars(),
     ]
+    # kayobe's command in steps when it can be (kayobe_steps.py), and kolla-ansible's
+    # genconfig in parts when nothing runs around it (hooks).
+    in_steps = not kayobe_steps.unsupported()
+    in_parts = in_steps and not job.hooks
+    custom_config = ("custom-config", "kolla-openstack.yml (the site's kolla/config)", generate)
     passwords_file = job.secrets.passwords_path
     made = layers.restore(job.layer_key, scratch, passwords_file) if layers else None
+    custom_config_done = False
     if made is not None:
         how = f"reused (an earlier render's, same inputs but kolla/config; {job.layer_key[:12]})"
         note(TAG, f"{label}: kayobe's layer {how}")
     else:
-        made = _kayobe_layer(scratch, env, normaliser, redactor, kayobe, generate)
+        made = _dump(scratch, env, normaliser, redactor, kayobe)
+        layer_step = ("layer", "kolla-ansible.yml (kayobe's layer)", generate)
+        if in_parts:  # they write apart (KOLLA_CONFIG_PATH, and its config/): both at once
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                for done in [pool.submit(kayobe, *step) for step in (layer_step, custom_config)]:
+                    done.result()
+            custom_config_done = True
+        elif in_steps:
+            kayobe(*layer_step)
         if layers is not None:
             layers.save(job.layer_key, scratch, passwords_file, made)
         how = f"made ({job.layer_why})" if job.layer_why else "made"
@@ -407,22 +422,26 @@ def _render_into(
     if job.skipped:
         tags += ["--skip-tags", ",".join(job.skipped)]
     timings = Timings(job.root, env) if layers is not None else None
-    parts = None
-    if not job.hooks and not kayobe_steps.unsupported():
-        disabled = _disabled_services(scratch.kolla / "globals.yml")
-        costs = timings.read() if timings is not None else None
-        parts = partitions.split(job.chosen, job.skipped, partitions.count(), disabled, costs)
     seconds: dict[str, float] = {}
-    if kayobe_steps.unsupported():  # the whole command: kayobe's layer again, then the rest
+    parts = None
+    if not in_steps:  # the whole command: kayobe's layer again, then the rest
         what = "overcloud service configuration generate"
         kayobe(None, what, [*GENERATE, *generate, *tags], follow=True, seconds=seconds)
-    elif parts is None:
+    elif not in_parts:
         what = "kolla-openstack.yml and kolla-ansible genconfig"
         kayobe("services", what, [*generate, *tags], follow=True, seconds=seconds)
     else:
-        kayobe("custom-config", "kolla-openstack.yml (the site's kolla/config)", generate)
-        with _phase(f"{label}: kolla-ansible genconfig in {len(parts)} parts at once"):
-            seconds = _genconfig_parts(scratch, run_env, tidy, label, env, generate, parts)
+        if not custom_config_done:
+            kayobe(*custom_config)
+        disabled = _disabled_services(scratch.kolla / "globals.yml")
+        costs = timings.read() if timings is not None else None
+        parts = partitions.split(job.chosen, job.skipped, partitions.count(), disabled, costs)
+        if parts is None:
+            what = "kolla-ansible genconfig"
+            kayobe("genconfig", what, [*generate, *tags], follow=True, seconds=seconds)
+        else:
+            with _phase(f"{label}: kolla-ansible genconfig in {len(parts)} parts at once"):
+                seconds = _genconfig_parts(scratch, run_env, tidy, label, env, generate, parts)
     if timings is not None:
         timings.write(seconds)
     genconfig = f"{len(parts)} parts at once" if parts else "one run"
@@ -514,16 +533,15 @@ def _disabled_services(globals_file: Path) -> set[str]:
     }
 
 
-def _kayobe_layer(
+def _dump(
     scratch: harness.Scratch,
     env: str | None,
     normaliser: Normaliser,
     redactor: Redactor,
     kayobe: Callable[..., str],
-    generate: Sequence[str],
 ) -> layer.Made:
-    """kayobe's own layer: the hosts' variables (`kayobe configuration dump`), the facts made
-    from them, then kayobe's kolla-ansible.yml (globals.yml, inventory, passwords.yml)."""
+    """The hosts' variables (`kayobe configuration dump`), and the facts made from them: the
+    first half of kayobe's layer (its kolla-ansible.yml is the second)."""
     output = kayobe(None, "configuration dump", ["configuration", "dump", *kayobe_args(env)])
     hostvars = _parse_dump(output, env)
     hosts = sorted(hostvars)
@@ -539,8 +557,6 @@ def _kayobe_layer(
         next(iter(hostvars.values()), {}), scratch.home, scratch.repo
     )
     facts.write_fact_cache(scratch.facts, facts_by_host)
-    if not kayobe_steps.unsupported():
-        kayobe("layer", "kolla-ansible.yml (kayobe's layer)", generate)
     variables = {
         layout.host_variables(Path(), host).as_posix(): _yaml(
             redactor.data(normaliser.data(hostvars[host]))
