@@ -30,6 +30,8 @@ META_KEYS = {
     "tools",
     "vault",
     "generated_secrets",
+    "kayobe_layer",
+    "genconfig",
 }
 
 
@@ -53,6 +55,8 @@ def test_render_json_contract(ci_aio: Path) -> None:
     assert meta["tools"]["kayobe"] == "21.0.0"
     assert meta["vault"] == "decrypted"
     assert meta["generated_secrets"] == []  # ci-aio commits every kolla password
+    assert re.match(r"(made|reused)\b", meta["kayobe_layer"])
+    assert re.fullmatch(r"one run|\d+ parts at once", meta["genconfig"])
 
 
 def test_layout(ci_aio: Path) -> None:
