@@ -421,6 +421,8 @@ def _render_into(
     tags = ["--tags", ",".join(job.chosen)] if job.chosen is not None else []
     if job.skipped:
         tags += ["--skip-tags", ",".join(job.skipped)]
+    # Only a full render times every role: in a selected one, the others ran no task.
+    full = job.chosen is None and not job.skipped
     timings = Timings(job.root, env) if layers is not None else None
     seconds: dict[str, float] = {}
     parts = None
@@ -442,7 +444,7 @@ def _render_into(
         else:
             with _phase(f"{label}: kolla-ansible genconfig in {len(parts)} parts at once"):
                 seconds = _genconfig_parts(scratch, run_env, tidy, label, env, generate, parts)
-    if timings is not None:
+    if timings is not None and full:
         timings.write(seconds)
     genconfig = f"{len(parts)} parts at once" if parts else "one run"
     with _phase(f"{label}: writing the render"):
