@@ -34,8 +34,12 @@ from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitectl.render.harness import Scratch
+
+if TYPE_CHECKING:
+    from ansible.parsing.vault import VaultLib
 
 DIRECTORY = ".layers"
 MAX_ENTRIES = 24
@@ -190,18 +194,16 @@ class Cache:
         self._evict()
 
     def _seal(self, data: bytes) -> bytes:
-        if self.password is None:
-            return data
-        from ansible.parsing.vault import VaultLib, VaultSecret
-
-        return VaultLib([("default", VaultSecret(self.password.encode()))]).encrypt(data)
+        return data if self.password is None else self._vault().encrypt(data)
 
     def _open(self, data: bytes) -> bytes:
-        if self.password is None:
-            return data
+        return data if self.password is None else self._vault().decrypt(data)
+
+    def _vault(self) -> "VaultLib":
         from ansible.parsing.vault import VaultLib, VaultSecret
 
-        return VaultLib([("default", VaultSecret(self.password.encode()))]).decrypt(data)
+        assert self.password is not None
+        return VaultLib([("default", VaultSecret(self.password.encode()))])
 
     def _evict(self) -> None:
         entries = sorted(self.directory.glob("*.tar"), key=_mtime, reverse=True)
