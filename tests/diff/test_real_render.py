@@ -83,6 +83,8 @@ def test_the_fast_diff_says_what_it_rendered(outcome: Outcome) -> None:
     assert plan.skipped == ["loadbalancer"]
     assert "loadbalancer step was left out" in summary.plan_line(outcome.report)
     assert any(note.startswith("head: kayobe's layer") for note in outcome.report.notes)
+    [narrowed] = [n for n in outcome.report.notes if "kolla-openstack.yml built only" in n]
+    assert narrowed.startswith("head: kayobe's kolla-openstack.yml built only the overrides nova")
 
 
 def test_the_fast_diff_is_the_full_renders_diff(outcome: Outcome, full_outcome: Outcome) -> None:

@@ -31,6 +31,7 @@ META_KEYS = {
     "vault",
     "generated_secrets",
     "kayobe_layer",
+    "custom_config",
     "genconfig",
 }
 
@@ -57,6 +58,7 @@ def test_render_json_contract(ci_aio: Path) -> None:
     assert meta["generated_secrets"] == []  # ci-aio commits every kolla password
     assert re.match(r"(made|reused)\b", meta["kayobe_layer"])
     assert re.fullmatch(r"one run|\d+ parts at once", meta["genconfig"])
+    assert meta["custom_config"] == "every override (a full render)"
 
 
 def test_layout(ci_aio: Path) -> None:

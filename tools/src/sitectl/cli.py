@@ -5,6 +5,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sitectl import stopping
 from sitectl.errors import INTERRUPTED, SiteError
 from sitectl.repo import find_repo
 from sitectl.verbs import Context, Verb, envs, kayobe, lint, pipeline, setup, show, test, validate
@@ -80,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.passthrough = rest or []
     try:
         ctx = Context(repo=find_repo(args.repo), vault_password_file=args.vault_password_file)
-        return args.verb_run(ctx, args)
+        with stopping.handled():
+            return args.verb_run(ctx, args)
     except SiteError as e:
         print(e.render(), file=sys.stderr)
         return e.exit_code

@@ -1,6 +1,6 @@
 """kolla-ansible's own playbooks, read from the toolchain: its tags, which roles each tag
-selects, which kolla/config overrides each role reads, and which variable sets each image's
-tag.
+selects, its plays, and which variable sets each image's tag (kolla_custom_config.py reads
+which kolla/config overrides each role reads).
 
 One failure policy for every reader: kolla-ansible's playbooks must be there (they are part
 of the pinned toolchain). When they are missing or unreadable, that is a SiteError naming the
@@ -21,7 +21,6 @@ import yaml
 from sitectl.errors import SiteError
 
 SITE = "site.yml"
-_CUSTOM_CONFIG = re.compile(r"node_custom_config\s*\}\}/([A-Za-z0-9_.-]+)")
 
 
 def playbooks_dir() -> Path:
@@ -104,21 +103,6 @@ def _read_playbook(base: Path, name: str, found: dict[str, list[str]], seen: set
                 if whole and isinstance(spec.get("name"), str):
                     names = _tags(task.get("tags")) + play_tags
                     found.setdefault(spec["name"], []).extend(t for t in names if t != "always")
-
-
-@functools.cache
-def override_readers(playbooks: Path | None = None) -> dict[str, frozenset[str]]:
-    """kolla/config/NAME (the file's stem, or a directory) -> the roles whose tasks read it."""
-    base = playbooks or playbooks_dir()
-    readers: dict[str, set[str]] = {}
-    for role in sorted(role_tags(base)):
-        for task_file in sorted((base / "roles" / role).glob("**/*.yml")):
-            text = task_file.read_text(encoding="utf-8", errors="replace")
-            for name in _CUSTOM_CONFIG.findall(text):
-                stem = name.removesuffix(".j2")
-                stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-                readers.setdefault(stem, set()).add(role)
-    return {name: frozenset(roles) for name, roles in readers.items()}
 
 
 def _tags(value: Any) -> list[str]:

@@ -8,6 +8,8 @@
                     passwords the configuration does not set, filled from a shared generated
                     pool), "skipped" (kolla-ansible tags left out, when any), "kayobe_layer"
                     (made, or reused from a render whose inputs differ only in kolla/config),
+                    "custom_config" (which kolla/config overrides kayobe's kolla-openstack.yml
+                    built: every one, or those the rendered services read),
                     "genconfig" ("one run" or "N parts at once")}; keys sorted
   kayobe/<host>.yml the host's resolved kayobe variables (`kayobe configuration dump`), keys
                     sorted

@@ -235,15 +235,23 @@ def generated_notes(dirs: dict[str, Path | None]) -> list[str]:
 
 
 def layer_notes(dirs: dict[str, Path | None]) -> list[str]:
-    """Which side reused kayobe's layer of an earlier render (render.json "kayobe_layer")."""
-    return [
-        f"{side}: kayobe's layer (the hosts' variables, kolla's globals.yml, inventory and "
-        "passwords) came from an earlier render whose inputs differ only in kolla/config, "
-        "which that layer does not read"
-        for side, directory in dirs.items()
-        if directory is not None
-        and str(layout.read_meta(directory).get("kayobe_layer", "")).startswith("reused")
-    ]
+    """What each side's render took from an earlier one, or left out, and why (render.json
+    "kayobe_layer" and "custom_config")."""
+    notes = []
+    for side, directory in dirs.items():
+        meta = layout.read_meta(directory) if directory is not None else {}
+        if str(meta.get("kayobe_layer", "")).startswith("reused"):
+            notes.append(
+                f"{side}: kayobe's layer (the hosts' variables, kolla's globals.yml, inventory "
+                "and passwords) came from an earlier render whose inputs differ only in "
+                "kolla/config, which that layer does not read"
+            )
+        if str(meta.get("custom_config", "")).endswith("left out"):
+            notes.append(
+                f"{side}: kayobe's kolla-openstack.yml built only {meta['custom_config']} "
+                "(no other override is read by what was rendered)"
+            )
+    return notes
 
 
 def _render_side(

@@ -14,7 +14,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitectl import kolla_playbooks
+from sitectl import kolla_custom_config, kolla_playbooks
 
 
 @dataclass(frozen=True)
@@ -60,5 +60,5 @@ def load(playbooks: Path | None = None) -> KollaServices:
     """From the installed kolla-ansible (SiteError when its playbooks are missing)."""
     return KollaServices(
         role_tags=kolla_playbooks.role_tags(playbooks),
-        readers=kolla_playbooks.override_readers(playbooks),
+        readers=kolla_custom_config.override_readers(playbooks),
     )

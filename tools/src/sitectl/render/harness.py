@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitectl import kayobe
+from sitectl import kayobe, stopping
 from sitectl.errors import SiteError
 from sitectl.progress import note
 from sitectl.render.ordering import DIRECTORY as ORDERING
@@ -241,17 +241,15 @@ def run(
             stdin=subprocess.DEVNULL,
             text=True,
             errors="replace",
+            start_new_session=True,  # its ansible-playbook runs die with it (stopping.py)
         ) as process,
+        stopping.registered(process),
     ):
         assert process.stdout is not None
-        try:
-            for line in process.stdout:
-                lines.append(line)
-                if tracker is not None:
-                    tracker.line(line)
-        except BaseException:
-            process.kill()
-            raise
+        for line in process.stdout:
+            lines.append(line)
+            if tracker is not None:
+                tracker.line(line)
         returncode = process.wait()
         stderr.seek(0)
         errors = stderr.read()

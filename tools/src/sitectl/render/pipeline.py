@@ -27,6 +27,7 @@ from sitectl.errors import SiteError
 from sitectl.progress import note
 from sitectl.render import (
     cache,
+    custom_config,
     facts,
     harness,
     kayobe_steps,
@@ -338,8 +339,9 @@ def _render_into(
     redactor: Redactor,
 ) -> dict[str, Any]:
     """Run kayobe; returns what render.json records of the run: "hosts", "kayobe_layer"
-    (made or reused, and why), "genconfig" (one run, or parts at once) and "overridden" (the
-    kolla passwords kayobe sets itself, kolla_ansible_custom_passwords)."""
+    (made or reused, and why), "custom_config" (which overrides kolla-openstack.yml copied),
+    "genconfig" (one run, or parts at once) and "overridden" (the kolla passwords kayobe
+    sets itself, kolla_ansible_custom_passwords)."""
     scratch, label = job.scratch, job.label
     scratch.prepare()
     run_env = harness.environment(scratch, job.secrets.key)
@@ -394,19 +396,27 @@ def _render_into(
     # genconfig in parts when nothing runs around it (hooks).
     in_steps = not kayobe_steps.unsupported()
     in_parts = in_steps and not job.hooks
-    custom_config = ("custom-config", "kolla-openstack.yml (the site's kolla/config)", generate)
     passwords_file = job.secrets.passwords_path
     made = layers.restore(job.layer_key, scratch, passwords_file) if layers else None
-    custom_config_done = False
+    reused = made is not None
     if made is not None:
         how = f"reused (an earlier render's, same inputs but kolla/config; {job.layer_key[:12]})"
         note(TAG, f"{label}: kayobe's layer {how}")
     else:
         made = _dump(scratch, env, normaliser, redactor, kayobe)
+    scope = _custom_config_scope(job, made, in_parts)
+    custom_config_step = (
+        "custom-config",
+        f"kolla-openstack.yml ({'some' if scope.left_out else 'all'} of the site's kolla/config)",
+        [*generate, *scope.write(scratch.root / "custom-config-scope.json")],
+    )
+    custom_config_done = False
+    if not reused:
         layer_step = ("layer", "kolla-ansible.yml (kayobe's layer)", generate)
         if in_parts:  # they write apart (KOLLA_CONFIG_PATH, and its config/): both at once
             with ThreadPoolExecutor(max_workers=2) as pool:
-                for done in [pool.submit(kayobe, *step) for step in (layer_step, custom_config)]:
+                steps = (layer_step, custom_config_step)
+                for done in [pool.submit(kayobe, *step) for step in steps]:
                     done.result()
             custom_config_done = True
         elif in_steps:
@@ -434,7 +444,7 @@ def _render_into(
         kayobe("services", what, [*generate, *tags], follow=True, seconds=seconds)
     else:
         if not custom_config_done:
-            kayobe(*custom_config)
+            kayobe(*custom_config_step)
         disabled = _disabled_services(scratch.kolla / "globals.yml")
         costs = timings.read() if timings is not None else None
         parts = partitions.split(job.chosen, job.skipped, partitions.count(), disabled, costs)
@@ -471,8 +481,17 @@ def _render_into(
         "hosts": made.hosts,
         "overridden": set(made.overridden),
         "kayobe_layer": how,
+        "custom_config": scope.why,
         "genconfig": genconfig,
     }
+
+
+def _custom_config_scope(job: _Job, made: layer.Made, in_parts: bool) -> custom_config.Scope:
+    """What kayobe's kolla-openstack.yml copies: in steps, for a selected render, only what
+    the selected services read; else (around hooks, or kayobe's whole command) everything."""
+    if not in_parts:
+        return custom_config.Scope(frozenset(), f"{custom_config.EVERY} (kayobe's whole command)")
+    return custom_config.scope(job.chosen, job.skipped, made.kayobe.values())
 
 
 def _genconfig_parts(
@@ -602,7 +621,7 @@ def _layer_key(
 
 def _made(meta: Mapping[str, Any]) -> dict[str, Any]:
     """What an earlier render of the same inputs recorded of its run."""
-    kept = ("hosts", "generated_secrets", "kayobe_layer", "genconfig")
+    kept = ("hosts", "generated_secrets", "kayobe_layer", "custom_config", "genconfig")
     return {key: meta[key] for key in kept if key in meta}
 
 
