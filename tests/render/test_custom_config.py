@@ -88,7 +88,8 @@ def test_a_full_render_copies_every_override() -> None:
 
 
 def test_a_nova_render_leaves_out_what_nova_does_not_read() -> None:
-    scope = custom_config.scope(["nova"], ["loadbalancer"], ["nova_console: novnc\n"])
+    dump = "kolla_node_custom_config_path: <render:kolla-config>/config\nnova_console: novnc\n"
+    scope = custom_config.scope(["nova"], ["loadbalancer"], [dump])
     assert {"neutron", "keystone", "glance", "backup.my"} <= scope.left_out
     assert not {"nova", "global", "nova_compute", "multipath"} & scope.left_out
     assert re.fullmatch(
@@ -101,6 +102,12 @@ def test_a_nova_render_leaves_out_what_nova_does_not_read() -> None:
     [
         (["manila"], [], r"a role of manila computes its paths"),
         (["nova"], ["a: 1\nkolla_openstack_custom_config_include_globs: []\n"], r"sets kolla_"),
+        (
+            ["nova"],
+            ["kolla_extra_globals:\n  nova_x: '{{ node_custom_config }}/neutron/x.ini'\n"],
+            r"a variable names the custom config directory",
+        ),
+        (["nova"], ["x: <render:kolla-config>/config/neutron/y\n"], r"names the custom config"),
     ],
 )
 def test_the_scope_stays_whole_when_in_doubt(

@@ -49,6 +49,8 @@ Guarantees:
     one only in kolla/config starts at kayobe's kolla-openstack.yml (kayobe_steps.py).
   - Every core is used: kolla-ansible genconfig runs in parts that share no task
     (partitions.py), which together write what one run writes.
+  - A render of some services has kayobe's kolla-openstack.yml build only the kolla/config
+    overrides their roles read (custom_config.py), when that is known for certain.
 Progress (phases, kolla-ansible's slow roles, timings) goes to stderr.
 """
 

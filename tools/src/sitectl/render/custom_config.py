@@ -12,6 +12,8 @@ The list stays whole, and the render says why, when:
 - the render is a full one;
 - a selected role, or a role it uses, reaches an override by a name it computes;
 - the site sets the list itself (its value is then not kayobe's default + _extra);
+- a variable of the site names the custom config directory (node_custom_config, or the
+  path itself): kolla-ansible could then read any override through it;
 - this kayobe's role defines the list another way.
 """
 
@@ -72,8 +74,11 @@ def scope(chosen: Sequence[str] | None, skipped: Sequence[str], site: Iterable[s
     read = kolla_custom_config.read_by(roles)
     if read is None:
         return Scope(frozenset(), f"{EVERY} (a role of {', '.join(roles)} computes its paths)")
+    site = list(site)
     if any(_sets(VARIABLE, text) for text in site):
         return Scope(frozenset(), f"{EVERY} (the configuration sets {VARIABLE})")
+    if any(_names_the_directory(text) for text in site):
+        return Scope(frozenset(), f"{EVERY} (a variable names the custom config directory)")
     if not _kayobe_composes():
         return Scope(frozenset(), f"{EVERY} (this kayobe's {VARIABLE} is not {' + '.join(PARTS)})")
     left_out = kolla_custom_config.every_name() - read
@@ -86,6 +91,17 @@ def scope(chosen: Sequence[str] | None, skipped: Sequence[str], site: Iterable[s
 
 def _sets(variable: str, text: str) -> bool:
     return re.search(rf"^{re.escape(variable)}:", text, re.M) is not None
+
+
+# node_custom_config, or its value: the dump's own (normalised) path, or kolla's default
+_DIRECTORY = re.compile(r"node_custom_config|<render:kolla-config>/config\b|/etc/kolla/config\b")
+_DEFINED = "kolla_node_custom_config_path:"  # kayobe's variable that sets it
+
+
+def _names_the_directory(text: str) -> bool:
+    return any(
+        _DIRECTORY.search(line) and not line.startswith(_DEFINED) for line in text.splitlines()
+    )
 
 
 def _kayobe_composes() -> bool:
