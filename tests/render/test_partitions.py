@@ -86,6 +86,20 @@ def test_one_part_asked_for_is_no_split(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv(partitions.PARTS_VARIABLE, "1")
     assert partitions.count() == 1
     assert partitions.split(None, (), partitions.count()) is None
+    assert partitions.count(hosts=15) == 1
+
+
+def test_parts_fill_the_cores_one_run_leaves_idle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(partitions.PARTS_VARIABLE, raising=False)
+    monkeypatch.setattr(partitions.os, "cpu_count", lambda: 2)
+    assert (partitions.count(1), partitions.count(2), partitions.count(15)) == (2, 1, 1)
+    monkeypatch.setattr(partitions.os, "cpu_count", lambda: 16)
+    assert (partitions.count(1), partitions.count(3), partitions.count(40)) == (4, 4, 1)
+    monkeypatch.setenv(partitions.PARTS_VARIABLE, "3")
+    assert partitions.count(15) == 3  # asked for
+
+
+def test_a_bad_parts_count_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(partitions.PARTS_VARIABLE, "two")
     with pytest.raises(SiteError, match="whole number"):
         partitions.count()

@@ -447,7 +447,9 @@ def _render_into(
             kayobe(*custom_config_step)
         disabled = _disabled_services(scratch.kolla / "globals.yml")
         costs = timings.read() if timings is not None else None
-        parts = partitions.split(job.chosen, job.skipped, partitions.count(), disabled, costs)
+        parts = partitions.split(
+            job.chosen, job.skipped, partitions.count(len(made.hosts)), disabled, costs
+        )
         if parts is None:
             what = "kolla-ansible genconfig"
             kayobe("genconfig", what, [*generate, *tags], follow=True, seconds=seconds)
