@@ -492,7 +492,8 @@ def _custom_config_scope(job: _Job, made: layer.Made, in_parts: bool) -> custom_
     """What kayobe's kolla-openstack.yml copies: in steps, for a selected render, only what
     the selected services read; else (around hooks, or kayobe's whole command) everything."""
     if not in_parts:
-        return custom_config.Scope(frozenset(), f"{custom_config.EVERY} (kayobe's whole command)")
+        why = f"{custom_config.EVERY} (hooks run around kayobe's command, or it runs whole)"
+        return custom_config.Scope(frozenset(), why)
     return custom_config.scope(job.chosen, job.skipped, made.kayobe.values())
 
 
