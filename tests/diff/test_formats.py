@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from sitectl import outdir
 from sitectl.diff import markdown, output, services
+from sitectl.errors import SiteError
 from sitectl.diff.compare import compare
 from sitectl.diff.model import Plan, Report, Side
 
@@ -165,7 +167,7 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     output.write(out, {"report.md": "one\n"})
     assert (out / "report.md").read_text() == "one\n"
     output.write(out, {"report.md": "two\n", "junit.xml": "<x/>\n"})
-    assert sorted(p.name for p in out.iterdir()) == ["junit.xml", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == [outdir.MARKER, "junit.xml", "report.md"]
 
     real = Path.write_text
 
@@ -175,7 +177,7 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         return real(self, text, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Path, "write_text", failing)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(SiteError, match="No space left on device; nothing was replaced"):
         output.write(out, {"report.md": "three\n", "junit.xml": "<y/>\n"})
     assert (out / "report.md").read_text() == "two\n"  # the old report, whole
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging left behind

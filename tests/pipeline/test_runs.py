@@ -65,6 +65,7 @@ def test_the_config_diff_artifact_shows_the_change(mr_pipeline: str, nova_change
         "report.json",
         "report.diff",
         "junit.xml",
+        ".sitectl-output",
     }
     note = (report / "report.md").read_text()
     assert "cpu_allocation_ratio" in note and "ram_allocation_ratio" in note

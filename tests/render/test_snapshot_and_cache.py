@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sitectl import outdir
 from sitectl import render_layout as layout
 from sitectl.errors import SiteError
 from sitectl.render import cache, pipeline, services, snapshot
@@ -98,15 +99,19 @@ def test_cache_entries_and_siblings(tmp_path: Path) -> None:
 
 
 def test_out_must_be_absent_empty_or_a_render(tmp_path: Path) -> None:
-    pipeline._check_target(tmp_path / "absent")
+    outdir.check(tmp_path / "absent", pipeline.RENDER)
     (tmp_path / "empty").mkdir()
-    pipeline._check_target(tmp_path / "empty")
+    outdir.check(tmp_path / "empty", pipeline.RENDER)
     (tmp_path / "render").mkdir()
     (tmp_path / "render" / "render.json").write_text("{}\n")
-    pipeline._check_target(tmp_path / "render")
+    outdir.check(tmp_path / "render", pipeline.RENDER)
     (tmp_path / "file").write_text("x\n")
     with pytest.raises(SiteError, match="not a directory"):
-        pipeline._check_target(tmp_path / "file")
+        outdir.check(tmp_path / "file", pipeline.RENDER)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "mine.txt").write_text("x\n")
+    with pytest.raises(SiteError, match="not an earlier render"):
+        outdir.check(tmp_path / "notes", pipeline.RENDER)
 
 
 def test_services_are_kolla_tags() -> None:

@@ -1,12 +1,13 @@
 """The sitectl command line: global options, one sub-command per verb (see sitectl.verbs)."""
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sitectl import stopping
-from sitectl.errors import INTERRUPTED, SiteError
+from sitectl.errors import INTERRUPTED, SiteError, from_os_error, internal
 from sitectl.repo import find_repo
 from sitectl.verbs import Context, Verb, envs, kayobe, lint, pipeline, setup, show, test, validate
 from sitectl.verbs import aio as aio_verb
@@ -92,3 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `sitectl show ENV | head`
         sys.stderr.close()
         return 0
+    except OSError as e:  # this machine's: a full disk, a read-only cache...
+        error = from_os_error(e)
+    except Exception as e:  # sitectl's own
+        error = internal(e, debug=bool(os.environ.get("SITECTL_DEBUG")))
+    print(error.render(), file=sys.stderr)
+    return error.exit_code

@@ -9,10 +9,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from sitectl import progress
+from sitectl import outdir, progress
 from sitectl.aio.steps import OVERLAY, Runner
 
 TAG = "aio"
+DIAGNOSTICS = outdir.kind(
+    "all-in-one diagnostics",
+    ("state.json", "logs", "docker-ps.txt", "containers", "kolla", "COLLECTED.txt"),
+)
 KOLLA_LOGS = Path("/var/log/kolla")
 MAX_CONTAINER_LOG_LINES = 2000
 
@@ -42,7 +46,7 @@ def _copy_tree(source: Path, target: Path) -> str:
 
 def collect(runner: Runner, artifacts: Path, kolla_logs: Path = KOLLA_LOGS) -> list[str]:
     """Copy what explains a failure into `artifacts`; what was collected, one line each."""
-    artifacts.mkdir(parents=True, exist_ok=True)
+    artifacts = outdir.claim(artifacts, DIAGNOSTICS)
     notes = []
     if runner.state_file.exists():
         shutil.copy2(runner.state_file, artifacts / "state.json")

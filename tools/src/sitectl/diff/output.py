@@ -6,21 +6,18 @@
     DIR/report.diff   plain unified diff of everything compared (display-safe)
     DIR/junit.xml     one testcase per render ("ENV base renders", "ENV head renders")
 
-Everything is written into a temporary sibling directory first, then renamed into place; an
-existing DIR is replaced only once the new one is complete. Each text passes secrets.scrub().
+DIR is replaced whole under sitectl.outdir's policy (only an empty directory or an earlier
+report; never half-written). Each text passes secrets.scrub().
 """
 
 import json
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
+from sitectl import outdir
 from sitectl.diff import html, markdown, summary
 from sitectl.diff.model import Report
 from sitectl.diff.secrets import scrub
-from sitectl.errors import SiteError
 from sitectl.junit import Case, Suite, document
 
 FILES = ("report.md", "report.html", "report.json", "report.diff", "junit.xml")
@@ -66,32 +63,12 @@ def junit(report: Report) -> str:
     return document("sitectl diff", [Suite(f"config-diff {env}", cases, seconds=report.duration_s)])
 
 
-def write(directory: Path, files: dict[str, str]) -> Path:
-    """Atomically: `directory` holds all of `files` afterwards, or is as it was."""
-    directory = directory.absolute()
-    parent = directory.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise SiteError(f"cannot create {parent} for the report: {e.strerror}.") from None
-    if directory.exists() and not directory.is_dir():
-        raise SiteError(f"{directory} exists and is not a directory; choose another --out.")
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
-    old = None
-    try:
+REPORT = outdir.kind("config-diff report", FILES)
+
+
+def write(directory: Path, files: dict[str, str], repo: Path | None = None) -> Path:
+    """`directory` holds all of `files` afterwards, or is as it was (sitectl.outdir)."""
+    with outdir.replacing(directory, REPORT, repo) as staging:
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8")
-        os.chmod(staging, 0o755)
-        if directory.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=parent))
-            os.rename(directory, old / "previous")
-        os.rename(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and (old / "previous").exists() and not directory.exists():
-            os.rename(old / "previous", directory)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    return directory
+    return directory.absolute()

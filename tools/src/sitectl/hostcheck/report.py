@@ -7,8 +7,7 @@ import html
 import json
 from pathlib import Path
 
-from sitectl import junit
-from sitectl.files import write_atomically
+from sitectl import junit, outdir
 from sitectl.hostcheck.run import Outcome, Report, title
 
 
@@ -121,15 +120,15 @@ def junit_xml(report: Report) -> str:
     return junit.document(title(report), suites)
 
 
+FILES = ("report.md", "report.html", "report.json", "junit.xml")
+REPORT = outdir.kind("host check report", FILES)
+
+
 def write(report: Report, out: Path) -> list[Path]:
-    """report.md, report.html, report.json and junit.xml in `out`, each written whole."""
-    written = []
-    for name, content in (
-        ("report.md", markdown(report)),
-        ("report.html", html_page(report)),
-        ("report.json", as_json(report)),
-        ("junit.xml", junit_xml(report)),
-    ):
-        write_atomically(out / name, content)
-        written.append(out / name)
-    return written
+    """report.md, report.html, report.json and junit.xml in `out`, replaced whole
+    (sitectl.outdir's policy)."""
+    contents = (markdown(report), html_page(report), as_json(report), junit_xml(report))
+    with outdir.replacing(out, REPORT) as staging:
+        for name, content in zip(FILES, contents, strict=True):
+            (staging / name).write_text(content, encoding="utf-8")
+    return [out / name for name in FILES]

@@ -21,14 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sitectl import outdir
 from sitectl.errors import SiteError
-from sitectl.files import write_atomically
 from sitectl.images import kolla
 from sitectl.junit import Case, Suite, document
 from sitectl.progress import note
 from sitectl.repo import venv_bin
 
 REPORT_FILES = ("build.json", "build.xml", "build.md", "build.log")
+REPORTS = outdir.kind("image build report", (*REPORT_FILES, "logs"))
 # kolla-build's summary lists; "failed" holds images with an error status.
 SUMMARY_LISTS = ("built", "failed", "not_matched", "skipped", "unbuildable")
 
@@ -163,6 +164,7 @@ def check_engine() -> None:
 
 def build(config: kolla.BuildConfig, request: Request, reports: Path) -> Outcome:
     """Run kolla-build for `request`; write the reports (and logs) to `reports`."""
+    reports = outdir.check(reports, REPORTS)
     for extra in request.extra_config:
         if not extra.is_file():
             raise SiteError(f"{extra}: extra kolla-build configuration not found.")
@@ -297,9 +299,6 @@ def _summary(path: Path, returncode: int, log: Path) -> dict[str, Any]:
 
 
 def _replace_dir(staged: Path, target: Path) -> None:
-    """Put the staged reports in place of `target`'s report files and logs."""
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(target / "logs", ignore_errors=True)
-    shutil.copytree(staged / "logs", target / "logs")
-    for name in REPORT_FILES:
-        write_atomically(target / name, (staged / name).read_bytes())
+    """The staged reports and logs in place of `target` (sitectl.outdir's policy)."""
+    with outdir.replacing(target, REPORTS) as staging:
+        shutil.copytree(staged, staging, dirs_exist_ok=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sitectl import outdir
 from sitectl.errors import SiteError
 
 # What kayobe's IPA build leaves in {{ image_cache_path }}/{{ ipa_image_name }}/.
@@ -62,6 +63,9 @@ def artifact_stem(release: str, commit: str, date: datetime.date) -> str:
     return f"ipa-{release}-{date:%Y%m%d}-{commit[:12]}"
 
 
+ARTIFACTS = outdir.kind("IPA artifacts")
+
+
 def collect(
     source: Path, out: Path, release: str, commit: str, date: datetime.date | None = None
 ) -> list[Path]:
@@ -69,7 +73,7 @@ def collect(
     SHA256SUMS for them (the format `sha256sum -c` reads). Returns the files written."""
     date = date or datetime.datetime.now(datetime.UTC).date()
     stem = artifact_stem(release, commit, date)
-    out.mkdir(parents=True, exist_ok=True)
+    out = outdir.claim(out, ARTIFACTS)
     written = []
     lines = []
     for name in IMAGE_FILES:

@@ -26,6 +26,7 @@ from typing import Any
 
 import jinja2
 
+from sitectl import outdir
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
 from sitectl.images import kolla_repos
@@ -255,11 +256,16 @@ class Render:
         return cls(images=images, site_images=tuple(data["site_images"]))
 
 
+DOCKERFILES = outdir.kind("rendered Dockerfile tree")
+
+
 def render(repo: Path, config: BuildConfig, keep_dir: Path | None = None) -> Render:
     """Real `kolla-build --template-only` over every image, cached by the inputs' hash.
 
     keep_dir: also leave the rendered tree (docker/<...>/<image>/Dockerfile) there.
     """
+    if keep_dir is not None:
+        keep_dir = outdir.check(keep_dir, DOCKERFILES)
     key = config.key()
     cached_file = cache_dir(repo, "sitectl", "images") / f"{key}.json"
     if keep_dir is None:
@@ -273,8 +279,8 @@ def render(repo: Path, config: BuildConfig, keep_dir: Path | None = None) -> Ren
         work = Path(tmp)
         result = _run_kolla(config, work)
         if keep_dir is not None:
-            shutil.rmtree(keep_dir, ignore_errors=True)
-            shutil.copytree(work / "work" / "docker", keep_dir)
+            with outdir.replacing(keep_dir, DOCKERFILES) as staging:
+                shutil.copytree(work / "work" / "docker", staging, dirs_exist_ok=True)
     _write_cache(cached_file, {"format": CACHE_FORMAT, "render": result.to_json()})
     return result
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
+from sitectl import outdir, vault
 from sitectl import render_layout as layout
-from sitectl import vault
 from sitectl.dump import CONTROL_VARS
 from sitectl.environments import discover, kayobe_args, layering
 from sitectl.environments import label as environment_label
@@ -65,9 +65,7 @@ def render(
     """Render environment `env` of `repo` (None: the base configuration) at `ref` (None: the
     working tree); see the package docstring. Returns the render directory."""
     started = time.monotonic()
-    out = Path(out).absolute() if out is not None else None
-    if out is not None:
-        _check_target(out)
+    out = outdir.check(out, RENDER, repo) if out is not None else None
     with _prepared(repo, env, ref, services, skip, vault_password_file, cache_dir, sealed) as job:
         if job.secrets.generated:
             note(
@@ -699,28 +697,15 @@ def _building(root: Path) -> Iterator[Path]:
         shutil.rmtree(parent, ignore_errors=True)
 
 
-def _check_target(out: Path) -> None:
-    """`out` may be replaced only if it is absent, empty, or an earlier render."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise SiteError(f"{out} exists and is not a directory; choose another output path.")
-    if out.is_dir() and any(out.iterdir()) and not layout.is_render(out):
-        raise SiteError(
-            f"{out} exists and is not an earlier render (no render.json); refusing to replace "
-            "it. Choose another output path or remove it."
-        )
+RENDER = outdir.kind("render", recognise=layout.is_render, marked=False)
 
 
 def _deliver(entry: Path, out: Path | None) -> Path:
     """The cache entry itself, or a copy of it at `out` (replaced whole, never half-written)."""
     if out is None:
         return entry
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        cache.copy_render(entry, temporary / "render")
-        _replace(temporary / "render", out)
-    finally:
-        shutil.rmtree(temporary, ignore_errors=True)
+    with outdir.replacing(out, RENDER) as staging:
+        cache.copy_render(entry, staging)
     return out
 
 
@@ -731,26 +716,10 @@ def _move_out(staged: Path, out: Path | None) -> Path:
         target.rmdir()
         shutil.move(staged, target)
         return target
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        shutil.move(staged, temporary / "render")
-        _replace(temporary / "render", out)
-    finally:
-        shutil.rmtree(temporary, ignore_errors=True)
+    with outdir.replacing(out, RENDER) as staging:
+        staging.rmdir()
+        shutil.move(staged, staging)
     return out
-
-
-def _replace(new: Path, out: Path) -> None:
-    _check_target(out)
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        shutil.rmtree(old, ignore_errors=True)
-        os.rename(out, old)
-    os.rename(new, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextmanager

@@ -159,6 +159,8 @@ def _run(rule: ModuleType, context: Any, result: RuleResult) -> RuleResult:
     started = time.monotonic()
     try:
         result.findings = list(rule.check(context))
+    except OSError:  # this machine's (an unreadable file, a full disk): not a finding
+        raise
     except Exception as e:  # a bug in the rule: say so, and go on with the others
         where = traceback.extract_tb(e.__traceback__)[-1]
         result.findings = [
@@ -198,6 +200,8 @@ def _load_site(
         load.findings = [kayobe_load.finding(repo, name, e)]
         report.notes.append("the site rules did not run: kayobe could not load the environment")
         return None
+    except OSError:  # this machine's (a read-only cache, a full disk): not a finding
+        raise
     except Exception as e:  # a bug on the way to kayobe: report, never a traceback
         load.seconds = time.monotonic() - started
         load.findings = [

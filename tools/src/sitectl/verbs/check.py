@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sitectl import outdir
 from sitectl.errors import SiteError
 from sitectl.hostcheck import report
 from sitectl.hostcheck.run import Options, check_hosts
@@ -58,12 +59,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         ssh_extra_args=args.ssh_extra_args,
         ssh_key=args.ssh_key,
     )
+    out = outdir.check(args.out, report.REPORT, ctx.repo)
     result = check_hosts(ctx.repo, environment(args), options, ctx.vault_password_file)
-    out = args.out if args.out.is_absolute() else Path.cwd() / args.out
-    try:
-        report.write(result, out)
-    except OSError as e:
-        raise SiteError(f"cannot write the host check reports to {out}: {e}") from None
+    report.write(result, out)
     sys.stdout.write(report.text(result))
     print(f"[check] reports in {out}", file=sys.stderr)
     return FAILED if result.failed else 0

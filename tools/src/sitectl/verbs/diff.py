@@ -1,7 +1,8 @@
 """`sitectl diff BASE [HEAD] [--env ENV]`: what a change does to the rendered configuration
 (no --env: the base configuration alone, as kayobe without --environment).
 
-Exit status: 0 nothing changed, 1 something changed, 2 error (nothing half-written).
+Exit status (the README's table): 0 nothing changed, 1 something changed, 2 the operator's
+error (a ref, a configuration that does not render; nothing half-written), 3 sitectl's own.
 """
 
 import argparse
@@ -9,15 +10,14 @@ import os
 import sys
 from pathlib import Path
 
-from sitectl import ci
+from sitectl import ci, outdir
 from sitectl.diff import demo, gitlab, markdown, output, summary
 from sitectl.diff.run import Request
 from sitectl.diff.run import run as run_diff
-from sitectl.errors import SiteError
+from sitectl.errors import CHANGED, NO_CHANGE, SiteError
 from sitectl.progress import note
 from sitectl.verbs import Context, Verb, add_environment, environment
 
-NO_CHANGE, CHANGED, ERROR = 0, 1, 2
 DEFAULT_OUT = Path("reports", "config-diff")
 BASE_REPORT = "base"  # the report directory of the base configuration (no --env)
 
@@ -26,7 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Render the configuration of BASE and of HEAD merged onto BASE (merge-request "
         "semantics: what merging would change) and report the difference, grouped service -> "
-        "file -> change. Exit status: 0 no change, 1 changes, 2 error."
+        "file -> change. Exit status: 0 no change, 1 changes, 2 the operator's error (a ref, a "
+        "configuration that does not render), 3 a failure of sitectl's own."
     )
     parser.add_argument(
         "base",
@@ -125,7 +126,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         raise SiteError("--full renders every service and --services only some: give one.")
     if args.md_cap < 1000:
         raise SiteError(f"--md-cap {args.md_cap} is too small to hold a summary (min 1000).")
-    out = (args.out or ctx.repo / DEFAULT_OUT / (env or BASE_REPORT)).absolute()
+    out = outdir.check(
+        args.out or ctx.repo / DEFAULT_OUT / (env or BASE_REPORT), output.REPORT, ctx.repo
+    )
 
     password_file = ctx.vault_password_file
     if args.demo:
@@ -153,7 +156,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         full_report=args.report_url or ci_report_url(out),
         secrets=outcome.secrets,
     )
-    output.write(out, files)
+    output.write(out, files, ctx.repo)
 
     if args.format:
         sys.stdout.write(files[output.FORMATS[args.format]])
@@ -170,8 +173,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         note("diff", f"MR !{where.merge_request}: note {note_id} {action}")
     if report.error:
         raise SiteError(
-            report.error.splitlines()[0] + f" (report written to {out}/)",
-            details=report.error.splitlines()[1:],
+            report.error.splitlines()[0],
+            details=[*report.error.splitlines()[1:], f"(the report is in {out}/)"],
         )
     if args.demo:  # the demo succeeds when it shows its change
         return 0 if report.changed else CHANGED

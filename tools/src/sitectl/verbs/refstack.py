@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from sitectl import progress
+from sitectl import outdir, progress
 from sitectl.errors import SiteError
 from sitectl.refstack import cloud, guideline, lists, normalise, summary, tempest_source
 from sitectl.refstack import tempestconf as tconf
@@ -35,6 +35,10 @@ DEFAULT_OVERRIDES = Path("ci", "refstack", "tempest-overrides.conf")
 DEFAULT_SKIP = Path("ci", "refstack", "skip-list.yaml")
 DEFAULT_XFAIL = Path("ci", "refstack", "xfail-list.yaml")
 REPORTS = {"junit-xml": "refstack.junit.xml", "html": "refstack.html", "json": "refstack.json"}
+REPORTS_DIR = outdir.kind(
+    "RefStack report",
+    (*REPORTS.values(), "load-list.txt", "skip-list.yaml", "xfail-list.yaml", "summary.txt"),
+)
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
@@ -156,8 +160,7 @@ def run_run(ctx: Context, args: argparse.Namespace) -> int:
     overrides = args.overrides or [ctx.repo / DEFAULT_OVERRIDES]
     skip_entries = lists.load(_repo_path(ctx, args.skip_list, DEFAULT_SKIP))
     xfail_entries = lists.load(_repo_path(ctx, args.xfail_list, DEFAULT_XFAIL))
-    reports = args.reports.absolute()
-    reports.mkdir(parents=True, exist_ok=True)
+    reports = outdir.claim(args.reports, REPORTS_DIR, ctx.repo)
     work = cache_dir(ctx.repo, "sitectl", "refstack", "work", args.cloud)
     work.mkdir(parents=True, exist_ok=True, mode=0o700)
     credentials = cloud.credentials(args.cloud, args.clouds_yaml)
