@@ -438,6 +438,22 @@ CASES: list[Case] = [
         key="redfish_address",
         file="inventory/hosts",
     ),
+    Case(
+        "baremetal-host-managed",
+        "baremetal-host-managed",
+        "v-baremetal-host-managed",
+        {
+            "hosts": {
+                "controllers": ["ctl1"],
+                "compute": ["cmp1"],
+                "baremetal-compute": ["bm1 redfish_address=10.10.1.50", "ctl1"],
+            },
+            "files": {"inventory/host_vars/ctl1": "---\nredfish_address: 10.10.1.11\n"},
+        },
+        host="ctl1",
+        key="baremetal-compute",
+        file="inventory/hosts",
+    ),
 ]
 
 # Environments a case needs besides its own.

@@ -23,7 +23,8 @@ def locator(tmp_path: Path) -> Locator:
                 "b.yml": "---\nother: 1\nfoo: 4\n",
                 "network-allocation.yml": "---\nx_net_ips:\n  ctl1: 10.0.0.1\n  cmp1: 10.0.0.2\n"
                 "y_net_ips: {cmp1: 10.0.1.2}\n",
-                "inventory/hosts": "[compute]\ncmp1 bmc=10.0.0.9\n\n[compute:vars]\ngv=1\n",
+                "inventory/hosts": "[compute]\ncmp1 bmc=10.0.0.9\n\n[compute:vars]\ngv=1\n"
+                "[reservable]\ncmp1\n",
                 "inventory/host_vars/cmp1/more": "---\nhv: 1\niface: eth9\n",
                 "inventory/group_vars/all/all": "---\nav: 1\niface: eth1\nprec: 2\n",
             },
@@ -82,4 +83,7 @@ def test_host_entry_and_family(tmp_path: Path) -> None:
     where = locator(tmp_path)
     assert where.host_entry("cmp1") == Location("environments/site/inventory/hosts", 2)
     assert where.host_entry("gv") is None  # a [group:vars] line is not a host
+    hosts = "environments/site/inventory/hosts"
+    assert where.host_entry("cmp1", section="reservable") == Location(hosts, 7)
+    assert where.host_entry("cmp1", section="no-such-group") == Location(hosts, 2)
     assert where.family("x_net_") == Location("environments/site/network-allocation.yml", 2)

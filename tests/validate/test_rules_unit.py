@@ -15,6 +15,7 @@ from sitectl.validate import check_site
 from sitectl.validate.rules import (
     BY_ID,
     RULES,
+    baremetal_host_managed,
     baremetal_no_bmc,
     blazar_filter_missing,
     blazar_host_not_compute,
@@ -366,6 +367,23 @@ def test_baremetal_no_bmc() -> None:
         "ironic_driver_info": {"redfish_address": "https://10.0.1.3"},
     }
     assert [(h, k) for h, k, _ in run(baremetal_no_bmc, data)] == [("bm1", "redfish_address")]
+
+
+def test_baremetal_host_managed() -> None:
+    data = clean()
+    data["bm1"] = {"group_names": ["baremetal-compute"], "redfish_address": "10.0.1.1"}
+    assert run(baremetal_host_managed, data) == []
+    data["ctl1"]["group_names"].append("baremetal-compute")
+    data["ehv1"] = {"group_names": ["ephemeral-hypervisors", "compute", "overcloud"]}
+    data["ehv1"]["group_names"].append("baremetal-compute")
+    data["seed1"] = {"group_names": ["seed", "baremetal-compute"]}
+    found = run(baremetal_host_managed, data)
+    assert [(h, k) for h, k, _ in found] == [
+        ("ctl1", "baremetal-compute"),
+        ("ehv1", "baremetal-compute"),
+        ("seed1", "baremetal-compute"),
+    ]
+    assert "(controllers)" in found[0][2] and "(compute)" in found[1][2]
 
 
 def test_jinja_syntax() -> None:

@@ -96,23 +96,28 @@ class Locator:
                         return Location(relative(self.repo, path), number)
         return None
 
-    def host_entry(self, host: str) -> Location | None:
-        """The inventory line that lists `host` (the last layer's), if any."""
+    def host_entry(self, host: str, section: str | None = None) -> Location | None:
+        """The inventory line that lists `host` (the last layer's), if any: the one in
+        [`section`] when there is one (where a group membership is written)."""
+        first: Location | None = None
         for root in reversed(self.roots):
             for path in inventory_files(root):
-                section = None
+                current = None
                 for number, line in enumerate(_lines(path), start=1):
                     if header := _SECTION.match(line):
-                        section = header[1]
+                        current = header[1]
                         continue
                     words = line.split()
                     if (
                         words
                         and words[0] == host
-                        and not (section or "").endswith((":vars", ":children"))
+                        and not (current or "").endswith((":vars", ":children"))
                     ):
-                        return Location(relative(self.repo, path), number)
-        return None
+                        found = Location(relative(self.repo, path), number)
+                        if section is None or current == section:
+                            return found
+                        first = first or found
+        return first
 
     def _group_vars(self, root: Path, wanted: list[str] | None) -> list[Path]:
         """group_vars files of the `wanted` groups, or of every group (None)."""

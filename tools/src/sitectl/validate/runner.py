@@ -240,7 +240,7 @@ def _where(locator: Locator, site: Site, key: str, host_name: str | None) -> Loc
     variable = key.split(".", 1)[0]  # kolla_image_tags.keystone-api: the variable's definition
     where = locator.locate(variable, host_name, host.groups if host else ())
     if where is None and host_name:
-        where = locator.host_entry(host_name)
+        where = locator.host_entry(host_name, section=key)
     if where is None:
         network = max((n for n in site.networks if key.startswith(f"{n}_")), key=len, default=None)
         if network is not None:

@@ -16,6 +16,7 @@ unit test and a minimal broken environment in tests/validate/.
 from types import ModuleType
 
 from sitectl.validate.rules import (
+    baremetal_host_managed,
     baremetal_no_bmc,
     blazar_filter_missing,
     blazar_host_not_compute,
@@ -83,6 +84,7 @@ RULES: tuple[ModuleType, ...] = (
     image_pin_unknown,
     ironic_networks_missing,
     baremetal_no_bmc,
+    baremetal_host_managed,
 )
 
 BY_ID: dict[str, ModuleType] = {rule.ID: rule for rule in RULES}
