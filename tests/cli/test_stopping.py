@@ -71,3 +71,53 @@ def test_a_signal_kills_the_children_of_worker_threads(signum: signal.Signals) -
     assert script.returncode == 130
     assert out.strip() == f"stopped by {signum.name}; worker alive: False"
     assert live_members(group) == [], "a child or grandchild outlived the stop"
+
+
+# kayobe's ansible-playbook starts each worker in a session of its own (setsid): a worker
+# blocked on a pipe write is in no process group of sitectl's children.
+SESSION_SCRIPT = """
+import os, subprocess, sys
+from sitectl import stopping
+
+worker = (
+    "import os, sys, time; os.setsid(); print(os.getpid(), flush=True); "
+    "sys.stdout.close(); time.sleep(300)"
+)
+middle = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {worker!r}])"
+with stopping.handled():
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", middle],
+            start_new_session=True, stdout=subprocess.PIPE, text=True,
+        )
+        with stopping.registered(process):
+            print(process.stdout.readline().strip(), flush=True)  # ready for the signal
+            process.wait()
+    except KeyboardInterrupt:
+        sys.exit(130)
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_a_signal_kills_descendants_in_sessions_of_their_own() -> None:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    script = subprocess.Popen(
+        [sys.executable, "-c", SESSION_SCRIPT], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert script.stdout is not None
+    worker = int(script.stdout.readline())
+    assert os.getsid(worker) == worker, "the worker did not start a session of its own"
+    script.send_signal(signal.SIGTERM)
+    script.communicate(timeout=30)
+    assert script.returncode == 130
+    deadline = time.monotonic() + 10
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(worker), "a worker in its own session outlived the stop"

@@ -11,10 +11,10 @@ import os
 import re
 import shlex
 import subprocess
-import tempfile
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
+from sitectl import scratch, stopping
 from sitectl.errors import SiteError
 from sitectl.redact import redact_text, secrets_pattern
 from sitectl.repo import cache_dir, kayobe_config_dir, venv_bin
@@ -125,16 +125,22 @@ def run(
     kayobe = venv_bin() / "kayobe"
     if not kayobe.exists():
         raise SiteError(f"{kayobe} does not exist (no toolchain); run tools/sitectl setup.")
-    with tempfile.TemporaryDirectory(prefix="sitectl-kayobe-") as scratch:
-        result = subprocess.run(
+    with (
+        scratch.directory("kayobe-") as private,
+        subprocess.Popen(
             [str(kayobe), *args],
             cwd=repo,
-            env=environment(repo, password, Path(scratch)),
-            capture_output=True,
+            env=environment(repo, password, private),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             stdin=subprocess.DEVNULL,
-            check=False,
-        )
+            start_new_session=True,  # its ansible-playbook runs die with it (stopping.py)
+        ) as process,
+        stopping.registered(process),
+    ):
+        stdout, stderr = process.communicate()
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     if result.returncode == 0:
         return result.stdout
     pattern = secrets_pattern({*secrets, *([password] if password else [])})

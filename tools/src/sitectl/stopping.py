@@ -2,9 +2,14 @@
 
 A long child (kayobe, and the ansible-playbook runs under it) runs in a process group of its
 own, registered here while it runs. When sitectl is told to stop (SIGTERM from CI cancelling
-a job or from `kill`, or SIGINT), every registered group is killed before sitectl unwinds:
+a job or from `kill`, or SIGINT), every registered child is killed before sitectl unwinds:
 children that worker threads wait on too (a render's genconfig parts), which an exception in
 the main thread alone would not reach.
+
+Killing a group is not enough: Ansible starts each worker in a session of its own (setsid),
+so its workers are in no group of ours and, orphaned, stay blocked on a pipe for ever. A
+child is therefore killed with every process descended from it, whatever its session: the
+tree is frozen (SIGSTOP) until no new descendant appears, so nothing forks away, then killed.
 """
 
 import os
@@ -12,7 +17,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from types import FrameType
 
 _running: set[subprocess.Popen[str]] = set()
@@ -36,14 +41,58 @@ def registered(process: "subprocess.Popen[str]") -> Iterator[None]:
 
 
 def kill(process: "subprocess.Popen[str]") -> None:
-    """SIGKILL to the process's group (it leads one), or to it alone if it has none."""
+    """SIGKILL to the process, its group (it leads one) and every descendant in any session
+    (while it is not reaped: its pid cannot have been reused)."""
+    tree = _frozen_tree(process.pid) if process.returncode is None else set()
     try:
         if os.getpgid(process.pid) == process.pid:
             os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
     except (ProcessLookupError, PermissionError):
         pass
+    for pid in tree:
+        _signal(pid, signal.SIGKILL)
+
+
+def _frozen_tree(root: int) -> set[int]:
+    """`root` and its descendants, each stopped (SIGSTOP), found again until no new one
+    appears (a process forking meanwhile is stopped in the next round)."""
+    frozen: set[int] = set()
+    while True:
+        new = ({root} | descendants(root)) - frozen
+        if not new:
+            return frozen
+        for pid in new:
+            _signal(pid, signal.SIGSTOP)
+        frozen |= new
+
+
+def descendants(root: int) -> set[int]:
+    """Every process below `root` (from /proc; empty where there is none)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = [entry for entry in os.scandir("/proc") if entry.name.isdigit()]
+    except OSError:
+        return set()
+    for entry in entries:
+        try:
+            with open(f"{entry.path}/stat", encoding="utf-8", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _signal(pid: int, signum: signal.Signals) -> None:
+    with suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signum)
 
 
 def kill_all() -> None:

@@ -27,7 +27,6 @@ import os
 import pwd
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitectl import kayobe, stopping
+from sitectl import kayobe, scratch, stopping
 from sitectl.errors import SiteError
 from sitectl.progress import note
 from sitectl.render.ordering import DIRECTORY as ORDERING
@@ -128,11 +127,9 @@ class Scratch:
 
 @contextmanager
 def scratch_directory() -> Iterator[Scratch]:
-    root = Path(tempfile.mkdtemp(prefix="sitectl-render-")).resolve()
-    try:
+    """A render's private scratch directory (it holds decrypted secrets): sitectl.scratch."""
+    with scratch.directory("render-") as root:
         yield Scratch(root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def environment(scratch: Scratch, password: str | None) -> dict[str, str]:
