@@ -143,6 +143,15 @@ CASES: list[Case] = [
         kayobe=False,
     ),
     Case(
+        "symlink-outside",
+        "symlink-outside",
+        "v-symlink-outside",
+        {"links": {"kolla/config/nova/vendordata.json": "/nonexistent/sitectl-case/shadow"}},
+        file="kolla/config/nova/vendordata.json",
+        line=False,
+        kayobe=False,
+    ),
+    Case(
         "env-dependency",
         "env-dependency",
         "v-env-dependency",

@@ -89,13 +89,14 @@ def add_env(
     allocations: Mapping[str, Any] | None = None,
     interfaces: Mapping[str, Any] | None = None,
     files: Mapping[str, str] | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> str:
     """Write environment `name` into `repo`: the clean two-host site with these changes.
 
     `hosts` maps inventory groups to hosts (default: HOSTS; an entry `group` may also be
     `host key=value` INI text). `networks`, `allocations` and `interfaces` change NETWORKS,
     ALLOCATIONS and INTERFACES (a value None removes the key). `files` adds or replaces files,
-    by path relative to the environment.
+    by path relative to the environment; `links` adds symbolic links there (path: target).
     """
     env = repo / "environments" / name
     (env / "inventory" / "group_vars" / "all").mkdir(parents=True)
@@ -113,6 +114,9 @@ def add_env(
     for relative, content in (files or {}).items():
         (env / relative).parent.mkdir(parents=True, exist_ok=True)
         (env / relative).write_text(content)
+    for relative, target in (links or {}).items():
+        (env / relative).parent.mkdir(parents=True, exist_ok=True)
+        (env / relative).symlink_to(target)
     return name
 
 

@@ -255,3 +255,44 @@ def test_the_monitoring_mixins_dashboards_are_valid() -> None:
     found = findings(repo, "monitoring", password=None)
     assert [f for f in found if f.rule == "grafana-dashboard-invalid"] == []
     assert list((repo / "environments/monitoring" / DASHBOARDS).glob("*.json"))
+
+
+def test_symlink_outside_names_each_link_of_the_environment(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"site": {"nova.conf": "[DEFAULT]\n"}, "other": {}})
+    secret = tmp_path / "shadow"
+    secret.write_text("root:not-for-the-configuration\n")
+    site = repo / "environments" / "site"
+    (site / "kolla" / "config" / "nova").mkdir(parents=True)
+    (site / "kolla" / "config" / "nova" / "vendordata.json").symlink_to(secret)
+    (site / "kolla" / "config" / "nova.conf").symlink_to(site / "nova.conf")  # inside: fine
+    (repo / "etc" / "kayobe" / "up.yml").symlink_to(Path("..", "..", "..", "shadow"))
+    (repo / "environments" / "other" / "elsewhere.yml").symlink_to("/nonexistent/x")
+    found = [f for f in findings(repo, "site") if f.rule == "symlink-outside"]
+    assert [(f.file, f.message) for f in found] == [
+        (
+            "environments/site/kolla/config/nova/vendordata.json",
+            f"is a symbolic link to {secret}, outside the repository",
+        ),
+        (
+            "etc/kayobe/up.yml",
+            f"is a symbolic link to ../../../shadow, outside the repository (it leads to {secret})",
+        ),
+    ]
+    assert all("replace the link" in f.hint for f in found)
+    others = [f for f in findings(repo, "other") if f.rule == "symlink-outside"]
+    assert [f.file for f in others] == [
+        "environments/other/elsewhere.yml",
+        "etc/kayobe/up.yml",
+    ]
+
+
+def test_a_link_outside_stops_kayobe(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"site": {}})
+    (repo / "environments" / "site" / "networks.yml").symlink_to("/etc/passwd")
+
+    def no_kayobe(*args: object) -> object:
+        raise AssertionError("kayobe must not run")
+
+    report = validate(repo, "site", None, dumper=no_kayobe)
+    assert "symlink-outside" in {f.rule for f in report.findings}
+    assert any("kayobe was not run" in note for note in report.notes)

@@ -1,8 +1,9 @@
 """`sitectl diff`, end to end: commits -> plan -> two renders -> comparison -> report.
 
 Order matters for the operator: everything that can be checked cheaply (the revisions, the
-merge, the environment on both sides, the vault password) is checked before the first render,
-so a mistake costs seconds, not minutes, and leaves nothing behind.
+merge, symbolic links leading out of the repository, the environment on both sides, the vault
+password) is checked before the first render, so a mistake costs seconds, not minutes, and
+leaves nothing behind.
 """
 
 import contextlib
@@ -16,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitectl import git, redact, vault
+from sitectl import config_tree, git, redact, vault
 from sitectl import render_layout as layout
 from sitectl.diff import merge, plan, problems, services
 from sitectl.diff.compare import compare
@@ -99,6 +100,7 @@ def run(
 
     env = request.environment
     name = label(env)
+    _check_links(repo, base_commit, merged)
     base_layers, head_layers, secrets, sealed = _check_sides(request, base_commit, merged)
     changed = git.changed_files(repo, base_commit, merged)
     roots = plan.config_roots(git.symlinks(repo, merged, plan.CONFIG_ROOT))
@@ -302,6 +304,14 @@ def _render_side(
         sealed=sealed,
         **extra,
     )
+
+
+def _check_links(repo: Path, base_commit: str, head_commit: str) -> None:
+    """Neither side's committed tree may hold a link out of the repository (config_tree):
+    checked on the commits themselves, before any of their files is extracted or rendered."""
+    for side, commit in (("head", head_commit), ("base", base_commit)):
+        if side == "head" or commit != head_commit:
+            config_tree.check_commit(repo, commit, f"at the {side} side ({git.short(commit)})")
 
 
 def _check_sides(

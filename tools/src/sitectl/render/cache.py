@@ -2,11 +2,11 @@
 
 The input hash covers everything a render's output depends on: every file of the
 configuration snapshot (snapshot.py: what git would commit, less tooling, tests, pipeline
-and documentation; symlinks by their targets' names), the environment, the service
-selection, the versions of kayobe, kolla-ansible and Ansible, sitectl's own code that shapes
-the output (this package and the modules it uses), and which vault password keys the secret
-tokens (an HMAC of a fixed text, never the password). The ref and commit are not part of it:
-the same configuration at two commits renders identically.
+and documentation; a symlink by its target's text and the content of the file it reaches),
+the environment, the service selection, the versions of kayobe, kolla-ansible and Ansible,
+sitectl's own code that shapes the output (this package and the modules it uses), and which
+vault password keys the secret tokens (an HMAC of a fixed text, never the password). The ref
+and commit are not part of it: the same configuration at two commits renders identically.
 
 Layout under the cache root (REPO/.cache/sitectl/render by default):
   <hash[:24]>-<id>/    one complete render (the OUT contract); <id> distinguishes the
@@ -26,9 +26,11 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from sitectl import config_tree
 from sitectl import render_layout as layout
+from sitectl.errors import SiteError
 from sitectl.render.snapshot import files as snapshot_files
 
 MAX_ENTRIES = 24
@@ -44,6 +46,7 @@ _USED_MODULES = (
     "dump.py",
     "repo.py",
     "kolla_playbooks.py",
+    "config_tree.py",
 )
 
 
@@ -90,14 +93,30 @@ def input_hash(
     for name in _USED_MODULES:
         module = _PACKAGE.parent / name
         add(name, module.read_bytes() if module.exists() else b"")
+    tree = config_tree.DiskTree(snapshot)
+    top = config_tree.roots(snapshot)
     for relative, path in snapshot_files(snapshot):
         if skip is not None and skip(relative):
             continue
         if path.is_symlink():
-            add(relative, "symlink", os.readlink(path))
+            add(relative, "symlink", os.readlink(path), _reached(tree, relative, top))
         else:
             add(relative, path.read_bytes(), "x" if os.access(path, os.X_OK) else "-")
     return digest.hexdigest()
+
+
+def _reached(tree: config_tree.DiskTree, link: str, top: Sequence[PurePosixPath]) -> bytes:
+    """What a snapshot's link reaches, for the input hash: the file's content (a directory's
+    files are hashed under their own names), never anything outside the snapshot."""
+    resolved = config_tree.resolve(tree, link, top)
+    if resolved.outside is not None:  # materialise() refuses these: never read one
+        raise SiteError(f"{link} leads outside the configuration ({resolved.outside}).")
+    if resolved.path is None:
+        return b"<loop>"
+    reached = tree.root / resolved.path
+    if reached.is_dir():
+        return b"<directory>"
+    return reached.read_bytes() if reached.is_file() else b"<dangling>"
 
 
 def entry_name(hash_: str, ref: str | None, commit: str) -> str:

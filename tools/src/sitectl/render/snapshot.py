@@ -13,22 +13,30 @@ the top of the repository (requirements, linters' settings, .gitlab-ci.yml...). 
 out keeps a change to them from invalidating cached renders; a configuration that did read
 one would fail to render rather than render stale. The snapshot's files are the input hash's
 view of the configuration (files()).
+
+Symbolic links are copied as links, and only when they stay inside the repository
+(sitectl.config_tree): one leading outside is an error before anything is copied. An absolute
+link into the repository is made relative in the copy, so the copy never points back into the
+repository.
 """
 
 import os
 import shutil
 import subprocess
 import tarfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from sitectl import config_tree
+from sitectl.config_tree import is_configuration
 from sitectl.errors import SiteError
 from sitectl.git import git
 from sitectl.repo import MARKER
 
 WORKING_TREE = "working-tree"
-NOT_CONFIGURATION = frozenset({"tools", "tests", "ci", ".ci"})
-_SKIP = frozenset({".git", "__pycache__", ".cache", ".venv", ".pytest_cache", ".mypy_cache"})
+
+__all__ = ["WORKING_TREE", "Source", "files", "is_configuration", "materialise", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -57,16 +65,17 @@ def resolve(repo: Path, ref: str | None) -> Source:
 
 
 def materialise(repo: Path, source: Source, destination: Path) -> Path:
-    """Write the configuration of `source` into `destination` (created); returns it."""
-    destination.mkdir(parents=True)
+    """Write the configuration of `source` into `destination` (created); returns it.
+    SiteError, with nothing written, when one of its links leads outside the repository."""
     if source.commit == WORKING_TREE:
-        for relative in _working_tree_files(repo):
-            if not is_configuration(relative):
-                continue
-            target = destination / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(repo / relative, target, follow_symlinks=False)
+        names = [name for name in config_tree.working_tree_files(repo) if is_configuration(name)]
+        config_tree.check_working_tree(repo, names, "in the working tree")
+        destination.mkdir(parents=True)
+        top = config_tree.roots(repo)
+        for relative in names:
+            _copy(repo, relative, destination, top)
     else:
+        destination.mkdir(parents=True)
         _extract_commit(repo, source, destination)
     if not (destination / MARKER).is_dir():
         where = f"ref {source.ref!r}" if source.ref else str(repo)
@@ -74,42 +83,19 @@ def materialise(repo: Path, source: Source, destination: Path) -> Path:
     return destination
 
 
-def is_configuration(relative: str) -> bool:
-    """Whether a file (path relative to the repository) is part of what a render reads."""
-    parts = relative.split("/")
-    return not (
-        len(parts) == 1
-        or parts[0] in NOT_CONFIGURATION
-        or _SKIP.intersection(parts)
-        or parts[-1].endswith((".md", ".pyc"))
-    )
-
-
 def files(snapshot: Path) -> list[tuple[str, Path]]:
     """The snapshot's files (symlinks as themselves), sorted by their relative path."""
-    return _walk(snapshot, configuration_only=True)
+    return config_tree.walk(snapshot, configuration_only=True)
 
 
-def _walk(root: Path, configuration_only: bool) -> list[tuple[str, Path]]:
-    found = []
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP)
-        for name in sorted(filenames) + [d for d in dirnames if Path(directory, d).is_symlink()]:
-            path = Path(directory, name)
-            relative = path.relative_to(root).as_posix()
-            if not configuration_only or is_configuration(relative):
-                found.append((relative, path))
-    return sorted(found)
-
-
-def _working_tree_files(repo: Path) -> list[str]:
-    """Files git would commit (tracked or untracked, not ignored) that exist; without git,
-    every file but the usual caches."""
-    result = _git(repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    if result.returncode == 0 and _git(repo, "rev-parse", "--show-prefix").stdout.strip() == "":
-        names = sorted({name for name in result.stdout.split("\0") if name})
-        return [name for name in names if os.path.lexists(repo / name)]
-    return [relative for relative, _ in _walk(repo, configuration_only=False)]
+def _copy(repo: Path, relative: str, destination: Path, top: Sequence[PurePosixPath]) -> None:
+    """One file of the working tree into the snapshot (a link as a link into the snapshot)."""
+    source, target = repo / relative, destination / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_symlink():
+        target.symlink_to(config_tree.relocated(relative, os.readlink(source), top))
+    else:
+        shutil.copy2(source, target)
 
 
 def _extract_commit(repo: Path, source: Source, destination: Path) -> None:
@@ -127,7 +113,14 @@ def _extract_commit(repo: Path, source: Source, destination: Path) -> None:
             said = result.stderr.decode(errors="replace").strip()
             raise SiteError(f"git archive of {source.ref!r} ({source.commit}) failed: {said}")
         with tarfile.open(archive) as tar:
-            wanted = [m for m in tar.getmembers() if not m.isdir() and is_configuration(m.name)]
+            members = tar.getmembers()
+            where = f"at ref {source.ref!r} ({source.commit[:12]})"
+            config_tree.check_archive(repo, members, where)
+            wanted = [m for m in members if not m.isdir() and is_configuration(m.name)]
+            top = config_tree.roots(repo)
+            for member in wanted:
+                if member.issym():
+                    member.linkname = config_tree.relocated(member.name, member.linkname, top)
             tar.extractall(destination, members=wanted, filter="tar")
     finally:
         archive.unlink(missing_ok=True)

@@ -44,6 +44,7 @@ from sitectl.validate.rules import (
     pci_filter_missing,
     physnet_mapped_off_compute,
     physnet_unmapped,
+    symlink_outside,
     vault_password,
     vlan_conflict,
     yaml_syntax,
@@ -53,6 +54,7 @@ from sitectl.validate.stages import FILES, LOAD, SITE
 RULES: tuple[ModuleType, ...] = (
     # On the files, before kayobe runs.
     env_dependency,
+    symlink_outside,
     vault_password,
     yaml_syntax,
     inventory_syntax,
