@@ -12,9 +12,9 @@ import pytest
 
 from sitectl import outdir
 from sitectl.diff import markdown, output, services
-from sitectl.errors import SiteError
 from sitectl.diff.compare import compare
 from sitectl.diff.model import Plan, Report, Side
+from sitectl.errors import SiteError
 
 from .builders import Site
 
@@ -191,3 +191,17 @@ def test_markdown_notes_do_not_swallow_the_table(made: tuple[Report, str]) -> No
     table = lines.index("| | Change | Where |")
     assert lines[table - 1] == ""  # Markdown would read the table into a preceding quote
     assert "> ⚠️ the base side is a full render" in lines
+
+
+def test_a_branch_name_reaches_the_note_as_text(made: tuple[Report, str]) -> None:
+    """Git allows <, >, (, ), [ and ] in ref names: a merge request's branch must not put
+    HTML or a Markdown link into the note (report.html escapes it too)."""
+    report, unified = made
+    hostile = "feature/<img src=x onerror=alert(1)>[click](http://evil.example)"
+    report.head.label = hostile
+    report.notes.append(f"rendered {hostile} with care")
+    files = artifacts(report, unified)
+    for name in ("report.md", "report.html"):
+        assert "<img" not in files[name], name
+    assert "[click](" not in files["report.md"]
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in files["report.md"]

@@ -32,6 +32,16 @@ def cell(text: str, code: bool = False, limit: int = MAX_VALUE) -> str:
     return f"<code>{text}</code>" if code and text else text
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def inline(text: str) -> str:
+    """Text from outside sitectl (a branch name, a file path, a note quoting them) as plain
+    Markdown text: HTML escaped, Markdown's punctuation backslash-escaped, one line."""
+    escaped = html.escape(" ".join(text.split()), quote=False)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped)
+
+
 def fence(lines: list[str]) -> str:
     longest = max((len(m) for line in lines for m in re.findall(r"`+", line)), default=0)
     ticks = "`" * max(3, longest + 1)
@@ -46,10 +56,10 @@ def render(report: Report, cap: int = DEFAULT_CAP, full_report: str | None = Non
         if full_report
         else "Full report: report.html, report.json and report.diff beside this file."
     )
-    head = [marker(report.environment), f"### {summary.headline(report)}", ""]
-    head += [f"{summary.sides(report)}  ", f"{summary.plan_line(report)}", ""]
+    head = [marker(report.environment), f"### {inline(summary.headline(report))}", ""]
+    head += [f"{inline(summary.sides(report))}  ", f"{inline(summary.plan_line(report))}", ""]
     for note in report.notes:  # a blank line ends the quote: the table must not join it
-        head += [f"> ⚠️ {note}", ""]
+        head += [f"> ⚠️ {inline(note)}", ""]
     if report.error:
         head += ["", "**The diff could not be made:**", "", _quote(report.error), ""]
     head += _problems(report)
