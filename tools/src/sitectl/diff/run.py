@@ -9,15 +9,13 @@ leaves nothing behind.
 import contextlib
 import os
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitectl import config_tree, git, redact, vault
+from sitectl import config_tree, git, redact, scratch, vault
 from sitectl import render_layout as layout
 from sitectl.diff import merge, plan, problems, services
 from sitectl.diff.compare import compare
@@ -128,20 +126,17 @@ def run(
         note("diff", f"{name}: no vault password: secrets are compared by their ciphertext")
         report.notes.append(SEALED_NOTE)
     if the_plan.mode != "none":
-        scratch = None if request.use_cache else Path(tempfile.mkdtemp(prefix="sitectl-diff-"))
-        try:
+        with contextlib.ExitStack() as stack:
+            private = None if request.use_cache else stack.enter_context(scratch.directory("diff-"))
             _render_and_compare(
                 request,
                 outcome,
                 renderer or default_renderer(),
                 lookup,
                 base_layers,
-                scratch,
+                private,
                 sealed,
             )
-        finally:
-            if scratch is not None:
-                shutil.rmtree(scratch, ignore_errors=True)
     report.duration_s = time.monotonic() - started
     return outcome
 
