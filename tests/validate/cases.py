@@ -33,12 +33,12 @@ CLEAN: dict[str, dict[str, Any]] = {
     "v-clean": {},
     "v-full": {
         "dependencies": ALL_MIXINS,
-        "hosts": {
-            "controllers": ["ctl1"],
+        "hosts": {  # BMCs: the monitoring mixin watches every cloud host's hardware
+            "controllers": ["ctl1 ipmi_address=10.10.0.11"],
             "monitoring": ["ctl1"],
             "infiniband": ["ctl1"],
-            "compute-sriov": ["cmp1"],
-            "compute-infiniband": ["cmp2"],
+            "compute-sriov": ["cmp1 ipmi_address=10.10.0.21"],
+            "compute-infiniband": ["cmp2 ipmi_address=10.10.0.22"],
             "reservable": ["cmp2"],
             "ephemeral-hypervisors": ["ehv1"],
             "baremetal-compute": ["bm1 redfish_address=10.10.1.50"],
@@ -445,6 +445,30 @@ CASES: list[Case] = [
         {"hosts": {"controllers": ["ctl1"], "compute": ["cmp1"], "baremetal-compute": ["bm1"]}},
         host="bm1",
         key="redfish_address",
+        file="inventory/hosts",
+    ),
+    Case(
+        "baremetal-no-bmc:bifrost",
+        "baremetal-no-bmc",
+        "v-baremetal-no-bmc-bifrost",
+        {
+            "hosts": {
+                "seed": ["seed1"],
+                "controllers": ["ctl1 ipmi_address=10.10.0.11"],
+                "compute": ["cmp1"],
+            },
+            "allocations": {
+                "provision_oc_net_ips": {
+                    "seed1": "10.10.2.5",
+                    "ctl1": "10.10.2.11",
+                    "cmp1": "10.10.2.21",
+                },
+                "oob_net_ips": {"seed1": "10.10.0.5"},
+            },
+            "files": {"inventory/host_vars/seed1": "---\noob_net_interface: eth0.100\n"},
+        },
+        host="cmp1",
+        key="ipmi_address",
         file="inventory/hosts",
     ),
     Case(

@@ -369,6 +369,63 @@ def test_baremetal_no_bmc() -> None:
     assert [(h, k) for h, k, _ in run(baremetal_no_bmc, data)] == [("bm1", "redfish_address")]
 
 
+def _with_seed() -> Data:
+    data = set_all(clean(), provision_oc_net_name="provision_oc_net")
+    data["seed1"] = {"group_names": ["seed"], "network_interfaces": ["provision_oc_net"]}
+    return data
+
+
+def test_baremetal_no_bmc_on_hosts_the_seeds_bifrost_provisions() -> None:
+    data = _with_seed()
+    data["ctl1"]["ipmi_address"] = "10.0.0.11"
+    [(host, key, message)] = run(baremetal_no_bmc, data)
+    assert (host, key) == ("cmp1", "ipmi_address") and "bifrost provisions it" in message
+    data["cmp1"]["redfish_address"] = "10.0.0.21"  # overcloud hardware register's Redfish
+    assert run(baremetal_no_bmc, data) == []
+    # Without a seed nothing provisions the hosts through their BMC.
+    assert run(baremetal_no_bmc, set_all(clean(), provision_oc_net_name="provision_oc_net")) == []
+
+
+def test_baremetal_no_bmc_for_kayobes_bmc_playbooks() -> None:
+    data = clean()
+    data["ctl1"].update(bmc_type="idrac", redfish_address="10.0.0.11")
+    [(host, key, message)] = run(baremetal_no_bmc, data)
+    assert (host, key) == ("ctl1", "ipmi_address") and "bmc_type is idrac" in message
+    data["ctl1"]["ipmi_address"] = "10.0.0.11"
+    assert run(baremetal_no_bmc, data) == []
+
+
+def _ephemeral(data: Data, name: str = "ehv1") -> Data:
+    data[name] = {
+        "group_names": ["ephemeral-hypervisors", "compute", "overcloud"],
+        "network_interfaces": ["internal_net"],
+    }
+    return data
+
+
+def test_baremetal_no_bmc_on_hosts_the_monitoring_watches() -> None:
+    data = set_all(clean(), kolla_enable_prometheus="yes", monitoring_redfish_targets=[])
+    data = _ephemeral(data)
+    data["bm1"] = {"group_names": ["baremetal-compute"], "redfish_address": "10.0.1.1"}
+    data["ctl1"]["ipmi_address"] = "10.0.0.11"
+    [(host, key, message)] = run(baremetal_no_bmc, data)  # not ehv1: its node is bm1
+    assert (host, key) == ("cmp1", "ipmi_address") and "would go unwatched" in message
+    assert run(baremetal_no_bmc, set_all(data, kolla_enable_prometheus="no")) == []
+
+
+def test_baremetal_no_bmc_for_ephemeral_hypervisors_needs_a_pool_node() -> None:
+    flavors = [{"name": "baremetal.hpc", "resource_class": "baremetal_hpc"}]
+    data = set_all(clean(), ephemeral_hypervisor_flavor="baremetal.hpc", ironic_flavors=flavors)
+    data = _ephemeral(data)
+    data["bm1"] = {"group_names": ["baremetal-compute"], "redfish_address": "10.0.1.1"}
+    data["bm1"]["ironic_resource_class"] = "baremetal_gpu"
+    [(host, key, message)] = run(baremetal_no_bmc, data)
+    assert (host, key) == ("ehv1", "ephemeral-hypervisors")
+    assert "resource class baremetal_hpc (flavor baremetal.hpc)" in message
+    data["bm1"]["ironic_resource_class"] = "baremetal_hpc"
+    assert run(baremetal_no_bmc, data) == []
+
+
 def test_baremetal_host_managed() -> None:
     data = clean()
     data["bm1"] = {"group_names": ["baremetal-compute"], "redfish_address": "10.0.1.1"}
