@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from sitectl import git as core_git
+from sitectl import stopping
 from sitectl.diff import merge
 from sitectl.diff.run import Request, run
 from sitectl.errors import SiteError
@@ -258,3 +261,34 @@ def test_git_helpers_touch_nothing(site_repo: Path) -> None:
     merged = merge.merge_onto(site_repo, git(site_repo, "rev-parse", "main"), snapshot, "a", "b")
     assert git(site_repo, "show-ref") == refs_before
     assert core_git.changed_files(site_repo, "main", merged) == []
+
+
+def test_a_side_that_fails_stops_the_other_sides_render(
+    site_repo: Path, renderer: FakeRenderer
+) -> None:
+    """A head that breaks early (at kayobe's dump) is reported at once, not after the base
+    side's full render: the base side's kayobe (here a long sleep) is stopped."""
+    head = branch(site_repo, "broken", {"etc/kayobe/networks.yml": "internal_net_cidr: x\n"})
+    renderer.fail_on.add(head)
+    base = git(site_repo, "rev-parse", "main")
+    slow: list[subprocess.Popen[str]] = []
+
+    def render(repo: Path, env: str, ref: str, **options: object) -> Path:
+        if ref != base:
+            time.sleep(0.5)  # the base side's "kayobe" is running by now
+            return renderer(repo, env, ref=ref, **options)
+        with subprocess.Popen(["sleep", "300"], start_new_session=True, text=True) as process:
+            slow.append(process)
+            with stopping.registered(process):
+                process.wait()
+        raise SiteError(f"kayobe stopped (exit {process.returncode})")
+
+    started = time.monotonic()
+    outcome = run(Request(site_repo, "ci-aio", "main", "broken"), renderer=render)
+    assert time.monotonic() - started < 60
+    assert slow and slow[0].returncode == -9
+    assert outcome.report.renders == {
+        "head": "kayobe rejected the configuration of ci-aio (fake render)."
+    }
+    assert outcome.report.error and "head side" in outcome.report.error
+    assert "the base side's render was stopped when the head side failed" in outcome.report.notes

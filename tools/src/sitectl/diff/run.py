@@ -11,11 +11,11 @@ import os
 import re
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitectl import config_tree, git, redact, scratch, vault
+from sitectl import config_tree, git, redact, scratch, stopping, vault
 from sitectl import render_layout as layout
 from sitectl.diff import merge, plan, problems, services
 from sitectl.diff.compare import compare
@@ -189,8 +189,24 @@ def _render_and_compare(
             return side, None, e.render().removeprefix("sitectl: error: ")
 
     workers = min(len(sides), max(1, (os.cpu_count() or 1)))
+    failed_first: str | None = None
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for side, directory, error in pool.map(lambda pair: one(*pair), sides):
+        futures = [pool.submit(one, side, commit) for side, commit in sides]
+        for future in as_completed(futures):
+            side, directory, error = future.result()
+            if error and failed_first is None:
+                # The other side's render (a full one can take many minutes) can no longer
+                # make a report: stop it now rather than report the failure after it.
+                failed_first = side
+                if not all(f.done() for f in futures):
+                    stopping.kill_all()
+            elif error:
+                note("diff", f"{side}: stopped, the {failed_first} side failed first")
+                report.renders.pop(side, None)
+                report.notes.append(
+                    f"the {side} side's render was stopped when the {failed_first} side failed"
+                )
+                continue
             dirs[side], report.renders[side] = directory, error
     failed = {side: error for side, error in report.renders.items() if error}
     if failed:
