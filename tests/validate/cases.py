@@ -204,6 +204,14 @@ CASES: list[Case] = [
         file="networks.yml",
     ),
     Case(
+        "var-wrong-type",
+        "var-wrong-type",
+        "v-var-wrong-type",
+        {"networks": {"external_net_names": "physnet1_net"}},
+        key="external_net_names",
+        file="networks.yml",
+    ),
+    Case(
         "net-cidr-overlap",
         "net-cidr-overlap",
         "v-net-cidr-overlap",

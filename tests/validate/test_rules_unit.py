@@ -38,6 +38,7 @@ from sitectl.validate.rules import (
     pci_filter_missing,
     physnet_mapped_off_compute,
     physnet_unmapped,
+    var_wrong_type,
     vlan_conflict,
 )
 from sitectl.validate.stages import FILES, LOAD, SITE
@@ -232,6 +233,22 @@ def test_physnet_unmapped() -> None:
     assert "physnet-sriov" in run(physnet_unmapped, data)[0][2]
     data["cmp1"]["neutron_sriov_physnet_mappings"] = {"physnet-sriov": "ens2f0"}
     assert run(physnet_unmapped, data) == []
+
+
+def test_var_wrong_type() -> None:
+    data = set_all(clean(), external_net_names="physnet1_net")
+    [(host, key, message)] = run(var_wrong_type, data)
+    assert (host, key) == (None, "external_net_names")
+    assert "is a string (physnet1_net)" in message and "list of network names" in message
+    assert run(physnet_unmapped, data) == []  # the consequence is not blamed on neutron.yml
+    data = clean()
+    data["cmp1"]["physnet1_net_bridge_ports"] = "eth1"
+    data["ctl1"]["compute_default_network_interfaces"] = "{{ [internal_net_name] }}"  # unrendered
+    data["ctl1"]["nova_scheduler_enabled_filters"] = {"ComputeFilter": True}
+    assert {(h, k) for h, k, _ in run(var_wrong_type, data)} == {
+        ("cmp1", "physnet1_net_bridge_ports"),
+        ("ctl1", "nova_scheduler_enabled_filters"),
+    }
 
 
 def test_physnet_mapped_off_compute() -> None:

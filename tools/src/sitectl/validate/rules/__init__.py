@@ -45,6 +45,7 @@ from sitectl.validate.rules import (
     physnet_mapped_off_compute,
     physnet_unmapped,
     symlink_outside,
+    var_wrong_type,
     vault_password,
     vlan_conflict,
     yaml_syntax,
@@ -64,6 +65,7 @@ RULES: tuple[ModuleType, ...] = (
     # On the resolved configuration.
     jinja_syntax,
     net_invalid,
+    var_wrong_type,
     net_cidr_overlap,
     net_gateway_outside,
     net_vip_outside,

@@ -22,14 +22,19 @@ from collections.abc import Iterator
 from sitectl.site import Site
 from sitectl.validate.finding import Finding
 from sitectl.validate.rules import _physnets as physnets
+from sitectl.validate.rules import var_wrong_type
 from sitectl.validate.stages import SITE
 
 ID = "physnet-unmapped"
 DESCRIPTION = "a physnet Neutron names is mapped on no compute host"
 STAGE = SITE
 
+EXTERNAL = "external_net_names"
+
 
 def check(site: Site) -> Iterator[Finding]:
+    if var_wrong_type.wrong_type(EXTERNAL, site.setting(EXTERNAL)):
+        return  # the hosts' networks are nonsense: var-wrong-type reports the cause
     compute = [host for host in site.hosts.values() if host.compute]
     on_compute: set[str] = set()
     for host in compute:
