@@ -126,6 +126,14 @@ CASES: list[Case] = [
         kayobe=False,
     ),
     Case(
+        "inventory-host-name",
+        "inventory-host-name",
+        "v-inventory-host-name",
+        {"hosts": {"controllers": ["ctl1", "ctl$(x)"], "compute": ["cmp1"]}},
+        file="inventory/hosts",
+        kayobe=False,
+    ),
+    Case(
         "grafana-dashboard-invalid",
         "grafana-dashboard-invalid",
         "v-grafana-dashboard-invalid",

@@ -175,6 +175,21 @@ def test_inventory_syntax(tmp_path: Path) -> None:
     assert "key=value" in finding.message
 
 
+def test_inventory_host_name_with_shell_characters(tmp_path: Path) -> None:
+    hosts = "[controllers]\nctl1\nctl;rm\n\n[compute]\ncmp1\n'ctl$(x)' ansible_user=x\nctl;rm\n"
+    repo = make_repo(tmp_path, {"site": {"inventory/hosts": hosts}})
+    found = findings(repo, "site")
+    assert [(f.rule, f.file, f.line) for f in found] == [
+        ("inventory-host-name", "environments/site/inventory/hosts", 3),
+        ("inventory-host-name", "environments/site/inventory/hosts", 7),
+    ]
+    assert "'ctl;rm' has ';'" in found[0].message
+    assert "'ctl$(x)' has '$' '(' ')'" in found[1].message
+    fine = "[controllers]\nctl-01.example.org\n10.0.0.5\nnode_1\nctl[01:02]\n"
+    repo = make_repo(tmp_path / "fine", {"site": {"inventory/hosts": fine}})
+    assert findings(repo, "site") == []
+
+
 def test_groups_of_earlier_inventories_count(tmp_path: Path) -> None:
     """[controllers:vars] is valid: etc/kayobe/inventory/groups declared the group."""
     repo = make_repo(tmp_path, {"site": {"inventory/hosts": "[controllers:vars]\na=1\n"}})

@@ -25,6 +25,7 @@ from sitectl.validate.rules import (
     host_missing_interface,
     host_no_address,
     image_pin_unknown,
+    inventory_host_name,
     inventory_syntax,
     ip_duplicate,
     ip_outside_cidr,
@@ -59,6 +60,7 @@ RULES: tuple[ModuleType, ...] = (
     vault_password,
     yaml_syntax,
     inventory_syntax,
+    inventory_host_name,
     grafana_dashboard_invalid,
     # kayobe itself.
     kayobe_load,

@@ -17,63 +17,20 @@ Example of bad input::
 from collections.abc import Iterator
 from pathlib import Path
 
-from sitectl.validate.files import VARS_EXTENSIONS, FileContext, inventory_files
+from sitectl.validate.files import FileContext
 from sitectl.validate.finding import Finding
+from sitectl.validate.rules import _inventory
 from sitectl.validate.stages import FILES
 
 ID = "inventory-syntax"
 DESCRIPTION = "an INI inventory file cannot be parsed (Ansible would silently skip it)"
 STAGE = FILES
 
-# Files Ansible skips in an inventory directory (INVENTORY_IGNORE_EXTS).
-IGNORED = (".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst", ".orig", ".ini")
-IGNORED += (".cfg", ".retry")
-
 
 def check(ctx: FileContext) -> Iterator[Finding]:
-    from ansible import constants
-    from ansible.errors import AnsibleError
-    from ansible.inventory.data import InventoryData
-    from ansible.parsing.dataloader import DataLoader
-    from ansible.plugins.inventory.ini import InventoryModule
-
-    class Parser(InventoryModule):
-        """Ansible's INI parser, remembering the line it failed on (Ansible forgets it)."""
-
-        failed_line: int | None = None
-
-        def _parse(self, lines: list[str]) -> None:
-            try:
-                super()._parse(lines)
-            except Exception:
-                self.failed_line = self._origin.line_num if self._origin else None
-                raise
-
-    inventory, loader = InventoryData(), DataLoader()
-    previous = constants.TRANSFORM_INVALID_GROUP_CHARS
-    constants.TRANSFORM_INVALID_GROUP_CHARS = "ignore"  # kayobe's group names have dashes
-    try:
-        for path in ini_files(ctx.roots):
-            parser = Parser()
-            try:
-                parser.parse(inventory, loader, str(path.absolute()), cache=False)
-            except AnsibleError as e:
-                yield _finding(ctx, path, e, parser.failed_line)
-    finally:
-        constants.TRANSFORM_INVALID_GROUP_CHARS = previous
-
-
-def ini_files(roots: list[Path]) -> Iterator[Path]:
-    """kayobe's default inventory's files, then each layer's INI inventory files."""
-    from kayobe.utils import get_data_files_path
-
-    default = Path(get_data_files_path("ansible", "inventory"))
-    candidates = [p for p in sorted(default.iterdir()) if p.is_file()] if default.is_dir() else []
-    for root in roots:
-        candidates += inventory_files(root)
-    for path in candidates:
-        if path.suffix not in VARS_EXTENSIONS and not path.name.endswith(IGNORED):
-            yield path
+    for parsed in _inventory.parse(ctx.roots):
+        if parsed.error is not None:
+            yield _finding(ctx, parsed.path, parsed.error, parsed.failed_line)
 
 
 def _finding(ctx: FileContext, path: Path, error: Exception, line: int | None) -> Finding:
