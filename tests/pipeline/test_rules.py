@@ -219,3 +219,24 @@ def test_every_sitectl_command_of_the_pipelines_parses() -> None:
         except SystemExit:
             pytest.fail(f"{where}: sitectl rejects {' '.join(words)}")
         assert passthrough is None or words[0] == "test", where
+
+
+def test_merge_requests_can_run_on_runners_of_their_own() -> None:
+    """SITECTL_MR_RUNNER_TAG moves every sitectl job of a merge-request pipeline to other
+    runners (README, "Trust"); without it they keep the default tag."""
+    pipeline = load(REPO / ".gitlab-ci.yml")
+    first, second = pipeline["workflow"]["rules"][:2]
+    assert first["if"] == ('$CI_PIPELINE_SOURCE == "merge_request_event" && $SITECTL_MR_RUNNER_TAG')
+    assert first["variables"] == {"SITECTL_RUNNER_TAG": "$SITECTL_MR_RUNNER_TAG"}
+    assert second == {"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}
+    assert pipeline["variables"]["SITECTL_RUNNER_TAG"] == "kayobe-config"
+    assert pipeline[".sitectl"]["tags"] == ["$SITECTL_RUNNER_TAG"]
+    sitectl_jobs = [
+        name
+        for name, job in pipeline.items()
+        if isinstance(job, dict) and job.get("extends") in (".sitectl", [".sitectl"])
+    ]
+    assert {"lint", "validate", "tests"} <= set(sitectl_jobs)
+    # Only the jobs that reach the site (never in a merge request) ask for another tag.
+    own_tags = [name for name in sitectl_jobs if "tags" in pipeline[name]]
+    assert own_tags == ["deploy", "upgrade-service"]
