@@ -134,6 +134,14 @@ CASES: list[Case] = [
         kayobe=False,
     ),
     Case(
+        "ini-syntax",
+        "ini-syntax",
+        "v-ini-syntax",
+        {"files": {"kolla/config/nova.conf": "[DEFAULT\ncpu_allocation_ratio = 4.0\n"}},
+        file="kolla/config/nova.conf",
+        kayobe=False,
+    ),
+    Case(
         "grafana-dashboard-invalid",
         "grafana-dashboard-invalid",
         "v-grafana-dashboard-invalid",

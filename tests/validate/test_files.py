@@ -10,6 +10,7 @@ import pytest
 from sitectl.errors import SiteError
 from sitectl.validate import check_files, files, validate
 from sitectl.validate.finding import Finding
+from tests.helpers import REPO
 
 from .mini_env import vault_variable
 
@@ -188,6 +189,75 @@ def test_inventory_host_name_with_shell_characters(tmp_path: Path) -> None:
     fine = "[controllers]\nctl-01.example.org\n10.0.0.5\nnode_1\nctl[01:02]\n"
     repo = make_repo(tmp_path / "fine", {"site": {"inventory/hosts": fine}})
     assert findings(repo, "site") == []
+
+
+NOVA_CONF = "# nova.conf\n[DEFAULT\ncpu_allocation_ratio = 4.0\n"
+
+
+def test_ini_syntax_names_the_site_file_and_its_line(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"site": {"kolla/config/nova.conf": NOVA_CONF}})
+    [finding] = findings(repo, "site")
+    assert (finding.rule, finding.file, finding.line) == (
+        "ini-syntax",
+        "environments/site/kolla/config/nova.conf",
+        2,
+    )
+    assert "Invalid section (must end with ]): '[DEFAULT'" in finding.message
+    assert "`[section]`" in finding.hint
+
+
+def test_ini_syntax_tolerates_jinja() -> None:
+    """The repository's own overrides template sections, values and raw blocks."""
+    from sitectl.validate.rules import ini_syntax
+
+    for path in [
+        *(REPO / "etc" / "kayobe" / "kolla" / "config").rglob("*.conf"),
+        *(REPO / "environments").glob("*/kolla/config/**/*.conf"),
+    ]:
+        assert ini_syntax.ini_errors(ini_syntax.neutralise(path.read_text())) == [], path
+    text = (
+        "[DEFAULT]\n{% if x %}\nlist = a\n{% for i in y %}\n  {{ i }}\n{% endfor %}\n"
+        "{% endif %}\n{{ extra_lines }}\n[{{ name }}]\nk = {{ v }}\n{% raw %}\n[pci]\n"
+        "device_spec = {{ specs | to_json }}\n{% endraw %}\n{#\n  a comment\n#}\n[DEFAULT\n"
+    )
+    assert [line for line, _, _ in ini_syntax.ini_errors(ini_syntax.neutralise(text))] == [18]
+
+
+def test_ini_syntax_checks_encrypted_overrides_without_showing_them(tmp_path: Path) -> None:
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    secret = "[ldap]\npassword = hunter2-secret\n[identity\n"
+    vaulted = VaultLib([("default", VaultSecret(PASSWORD.encode()))]).encrypt(secret).decode()
+    repo = make_repo(tmp_path, {"site": {"kolla/config/keystone/domains/keystone.x.conf": vaulted}})
+    [finding] = findings(repo, "site")
+    assert (finding.rule, finding.line) == ("ini-syntax", 3)
+    assert "vault-encrypted" in finding.message
+    assert "hunter2" not in finding.message + finding.hint and "identity" not in finding.message
+    # Without the password the vault-password rule reports the file, not this one.
+    assert [f.rule for f in findings(repo, "site", password=None)] == ["vault-password"]
+
+
+def test_ini_syntax_follows_kayobes_rules(tmp_path: Path) -> None:
+    """Only what kayobe merges as INI: not YAML, not its templated exceptions (fluentd), not
+    what the site's own rules copy."""
+    copy = "---\nkolla_openstack_custom_config_rules_extra:\n"
+    copy += "  - {glob: 'nova/custom.conf', strategy: copy, priority: 100}\n"
+    broken = "[DEFAULT\n"
+    repo = make_repo(
+        tmp_path,
+        {
+            "site": {
+                "kolla.yml": copy,
+                "kolla/config/nova/custom.conf": broken,
+                "kolla/config/fluentd/input/x.conf": broken,
+                "kolla/config/neutron/ml2_conf.ini": broken,
+                "kolla/config/glance.yml": "a: [b\n",
+            }
+        },
+    )
+    assert [f.file for f in findings(repo, "site")] == [
+        "environments/site/kolla/config/neutron/ml2_conf.ini"
+    ]
 
 
 def test_groups_of_earlier_inventories_count(tmp_path: Path) -> None:

@@ -12,6 +12,9 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from sitectl import vault
 from sitectl.environments import (
@@ -173,3 +176,56 @@ def yaml_files(roots: list[Path]) -> Iterator[Path]:
         globals_file = root / "kolla" / "globals.yml"
         if globals_file.is_file():
             yield globals_file
+
+
+# --- reading files as kayobe does ---------------------------------------------------------
+
+
+class Loader(yaml.SafeLoader):
+    """YAML as Ansible reads it: with its `!vault` and `!unsafe` tags (their text)."""
+
+
+Loader.add_constructor("!vault", lambda loader, node: loader.construct_scalar(node))
+Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
+
+
+def decrypt_text(text: str, password: vault.VaultPassword | None) -> str | None:
+    """The plaintext of a whole vault-encrypted file's text; None without a password or when
+    it does not decrypt (the vault-password rule reports that)."""
+    if password is None:
+        return None
+    from ansible.parsing.vault import VaultLib, VaultSecret
+
+    try:
+        lib = VaultLib([("default", VaultSecret(password.value.encode()))])
+        return lib.decrypt(text).decode("utf-8", errors="replace")
+    except Exception:  # wrong password, malformed vault text: vault-password reports it
+        return None
+
+
+def plaintext(path: Path, password: vault.VaultPassword | None) -> tuple[str, bool] | None:
+    """(text, whether it was decrypted) of a file, whole vault-encrypted files decrypted;
+    None when it cannot be read or decrypted."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if not text.lstrip().startswith(vault.HEADER):
+        return text, False
+    decrypted = decrypt_text(text, password)
+    return (decrypted, True) if decrypted is not None else None
+
+
+def site_value(ctx: FileContext, key: str) -> Any:
+    """A top-level variable as the layers' variables files set it (the last definition wins;
+    None when none does, or a file cannot be read: yaml-syntax reports those)."""
+    for root in reversed(ctx.roots):
+        for path in reversed(vars_files(root)):
+            read = plaintext(path, ctx.password)
+            try:
+                data = yaml.load(read[0], Loader=Loader) if read else None
+            except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+                continue
+            if isinstance(data, dict) and key in data:
+                return data[key]
+    return None

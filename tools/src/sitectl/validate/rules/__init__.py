@@ -25,6 +25,7 @@ from sitectl.validate.rules import (
     host_missing_interface,
     host_no_address,
     image_pin_unknown,
+    ini_syntax,
     inventory_host_name,
     inventory_syntax,
     ip_duplicate,
@@ -61,6 +62,7 @@ RULES: tuple[ModuleType, ...] = (
     yaml_syntax,
     inventory_syntax,
     inventory_host_name,
+    ini_syntax,
     grafana_dashboard_invalid,
     # kayobe itself.
     kayobe_load,

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from sitectl import vault
-from sitectl.validate.files import FileContext, yaml_files
+from sitectl.validate.files import FileContext, Loader, decrypt_text, yaml_files
 from sitectl.validate.finding import Finding
 from sitectl.validate.stages import FILES
 
@@ -30,14 +30,6 @@ DESCRIPTION = "a file kayobe reads is not valid YAML, not a mapping, or repeats 
 STAGE = FILES
 
 HINT = "Fix the YAML at that line (yamllint FILE shows the same); kayobe cannot load it as is."
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML as Ansible reads it: with its `!vault` and `!unsafe` tags."""
-
-
-_Loader.add_constructor("!vault", lambda loader, node: loader.construct_scalar(node))
-_Loader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -66,7 +58,7 @@ def check_file(ctx: FileContext, path: Path) -> Iterator[Finding]:
         return
     what = ""
     if text.lstrip().startswith(vault.HEADER):
-        plaintext = _decrypt(text, ctx.password)
+        plaintext = decrypt_text(text, ctx.password)
         if plaintext is None:
             return  # the vault-password rule reports it
         text, what = plaintext, " (after decryption)"
@@ -108,7 +100,7 @@ def check_file(ctx: FileContext, path: Path) -> Iterator[Finding]:
 
 def _documents(text: str) -> Iterator[tuple[Any, int, list[tuple[str, int, int]]]]:
     """(data, first line, duplicate keys) of each document."""
-    loader = _Loader(text)
+    loader = Loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -141,15 +133,3 @@ def _duplicates(root: yaml.Node) -> Iterator[tuple[str, int, int]]:
                 stack += [key, value]
         elif isinstance(node, yaml.SequenceNode):
             stack += node.value
-
-
-def _decrypt(text: str, password: vault.VaultPassword | None) -> str | None:
-    if password is None:
-        return None
-    from ansible.parsing.vault import VaultLib, VaultSecret
-
-    try:
-        lib = VaultLib([("default", VaultSecret(password.value.encode()))])
-        return lib.decrypt(text).decode("utf-8", errors="replace")
-    except Exception:  # wrong password, malformed vault text: vault-password reports it
-        return None
