@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitectl.errors import SiteError
+from sitectl.repo import STATE, ignored
 
 MARKER = ".sitectl-output"
 
@@ -96,6 +97,7 @@ def replacing(target: Path, what: Kind, repo: Path | None = None) -> Iterator[Pa
     try:
         yield staging
         _mark(staging, what)
+        _keep_out_of_git(target, staging, repo)
         os.chmod(staging, 0o755)
         _swap(staging, target, what)
     except OSError as e:
@@ -112,9 +114,26 @@ def claim(target: Path, what: Kind, repo: Path | None = None) -> Path:
     try:
         target.mkdir(exist_ok=True)
         _mark(target, what)
+        _keep_out_of_git(target, target, repo)
     except OSError as e:
         raise _write_error(e, target, what) from None
     return target
+
+
+def _keep_out_of_git(target: Path, directory: Path, repo: Path | None) -> None:
+    """An output inside the repository stays out of git whatever its .gitignore says: under
+    one of sitectl's own directories (reports/...) that directory ignores itself, elsewhere
+    the output does (`directory` is what will become `target`)."""
+    if repo is None:
+        return
+    try:
+        relative = target.resolve().relative_to(repo.resolve())
+    except ValueError:
+        return
+    if relative.parts[0] in STATE and len(relative.parts) > 1:
+        ignored(repo / relative.parts[0])
+    else:
+        ignored(directory)
 
 
 def _protected(target: Path, repo: Path | None) -> str | None:

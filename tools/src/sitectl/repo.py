@@ -50,9 +50,27 @@ def environments_dir(repo: Path) -> Path:
     return linked if linked.is_dir() else repo / "environments"
 
 
+# What sitectl itself keeps in a repository (never configuration, never committed): its cache,
+# the toolchain, default report directories, generated pipelines, gitlab-ci-local's state.
+STATE = (".cache", ".venv", "reports", "generated", ".gitlab-ci-local")
+_IGNORE_ALL = "# Made by sitectl: nothing in this directory belongs in git.\n*\n"
+
+
 def cache_dir(repo: Path, *parts: str) -> Path:
-    """REPO/.cache/...: git-ignored, safe to delete at any time."""
-    return repo.joinpath(".cache", *parts)
+    """REPO/.cache/...: safe to delete at any time, and ignored by git whatever the
+    repository's .gitignore says (see ignored())."""
+    return ignored(repo / ".cache").joinpath(*parts)
+
+
+def ignored(directory: Path) -> Path:
+    """`directory`, with a .gitignore that ignores everything in it (as pytest does for its
+    .pytest_cache): sitectl's state must not show in `git status` or reach a commit of an
+    operator's repository that does not list it."""
+    marker = directory / ".gitignore"
+    if not marker.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        marker.write_text(_IGNORE_ALL, encoding="utf-8")
+    return directory
 
 
 def venv_bin() -> Path:

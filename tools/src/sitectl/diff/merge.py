@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sitectl.errors import SiteError
 from sitectl.git import git, is_ancestor, resolve
+from sitectl.repo import STATE
 
 
 def snapshot_working_tree(repo: Path) -> str:
@@ -27,7 +28,10 @@ def snapshot_working_tree(repo: Path) -> str:
         if index_path.exists():
             shutil.copyfile(index_path, private)
         env = {"GIT_INDEX_FILE": str(private)}
-        git(repo, "add", "--all", "--", ".", env=env)
+        # sitectl's own state stays out whatever the repository's .gitignore says: the
+        # index would copy it into .git/objects (generated passwords included).
+        state = [f":(exclude,top){name}" for name in STATE]
+        git(repo, "add", "--all", "--", ".", *state, env=env)
         tree = git(repo, "write-tree", env=env).stdout.strip()
     message = "sitectl diff: the working tree"
     return git(repo, "commit-tree", tree, "-p", parent, "-m", message).stdout.strip()
