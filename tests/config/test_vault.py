@@ -215,13 +215,43 @@ def test_decrypt_whole_file_that_is_not_yaml_mapping(tmp_path: Path) -> None:
     assert pem.strip() in found
 
 
-def test_binary_and_large_files_are_skipped(
+def test_binary_files_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "blob.bin").write_bytes(b"\0\1$ANSIBLE_VAULT;1.1;AES256\n")
+    assert find_encrypted([tmp_path]) == []
+
+
+def test_secrets_are_learnt_from_an_encrypted_file_over_8_mib(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Skipping a large file would let `show` print its plaintext and the dump cache store
+    it: it is decrypted like any other, with a note on stderr that it is large."""
+    secret = "big-file-db-Qm71Xr"
+    filler = f"# {'padding ' * 12}\n" * 25_000  # 2.4 MiB of plaintext: 8.6 MiB of vault text
+    repo = make_repo(tmp_path / "repo")
+    big = repo / "etc" / "kayobe" / "big.yml"
+    big.write_text(encrypt(f"---\nbig_db_password: {secret}\n{filler}", PASSWORD))
+    assert big.stat().st_size > 8 * 1024 * 1024
+    (tmp_path / "pw").write_text(PASSWORD)
+    assert secret in unlock(repo, None, tmp_path / "pw").secrets
+    err = capsys.readouterr().err
+    assert str(big) in err and "MiB, vault-encrypted" in err
+    assert secret not in err
+
+
+def test_vault_text_anywhere_in_a_file_read_by_chunks_is_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "blob.bin").write_bytes(b"\0\1$ANSIBLE_VAULT;1.1;AES256\n")
-    (tmp_path / "big.yml").write_text(encrypt("x", PASSWORD))
-    monkeypatch.setattr(vault, "MAX_FILE_SIZE", 10)
-    assert find_encrypted([tmp_path]) == []
+    """The header split across two chunks, far from the start of the file."""
+    monkeypatch.setattr(vault, "_CHUNK", 64)
+    prefix = "---\n" + "".join(f"plain_{n}: value\n" for n in range(20))
+    variable = vault_variable("deep", "deep-secret", PASSWORD)
+    padding = (64 - 5 - len(prefix) - 2 - variable.index(vault.HEADER)) % 64
+    text = prefix + "#" + "x" * padding + "\n" + variable
+    assert text.index(vault.HEADER) % 64 == 64 - 5  # 5 bytes of it in one chunk, 10 in the next
+    (tmp_path / "vars.yml").write_text(text)
+    [found] = find_encrypted([tmp_path])
+    assert found.key == "deep"
+    assert "deep-secret" in decrypt([found], VaultPassword(PASSWORD, "test"))
 
 
 KUBECONFIG = """\
@@ -251,6 +281,40 @@ def test_a_service_document_keeps_its_structure_and_gives_up_its_secrets(tmp_pat
     assert {"kX9fQ2mLp7RtZ3vB8nW4", "short1", KUBECONFIG.strip()} <= found
     assert any(s.startswith("LS0tLS1CRUdJTi") for s in found)
     assert not {"Config", "operator", "management", "https://10.0.0.5:6443", "v1"} & found
+
+
+NOVA_CONF = """\
+[DEFAULT]
+transport_url = rabbit://nova:Rb7-nova-Kq42@ctl1:5672,nova:Rb7-nova-Kq42@ctl2:5672//
+debug = False
+
+[database]
+connection = mysql+pymysql://nova:Db9-nova-Wx13@db.example.invalid/nova
+"""
+
+
+def test_url_passwords_of_a_service_document_are_secrets(tmp_path: Path) -> None:
+    """A whole encrypted nova.conf override whose credentials are under option names that do
+    not say secret: the URLs' passwords are learnt, not their users, hosts or the options."""
+    path = tmp_path / "etc" / "kayobe" / "kolla" / "config" / "nova.conf"
+    path.parent.mkdir(parents=True)
+    path.write_text(encrypt(NOVA_CONF, PASSWORD))
+    found = decrypt(find_encrypted([tmp_path]), VaultPassword(PASSWORD, "test"))
+    assert {"Rb7-nova-Kq42", "Db9-nova-Wx13"} <= found
+    assert not {"nova", "ctl1:5672", "False", "db.example.invalid/nova"} & found
+
+
+def test_url_passwords_of_yaml_service_documents_and_inline_values(tmp_path: Path) -> None:
+    config = tmp_path / "etc" / "kayobe" / "kolla" / "config" / "magnum"
+    config.mkdir(parents=True)
+    document = "clouds:\n  site:\n    endpoint: https://admin:Cl0ud-Pw-77@keystone:5000/v3\n"
+    (config / "clouds.yaml").write_text(encrypt(document, PASSWORD))
+    (tmp_path / "etc" / "kayobe" / "urls.yml").write_text(
+        vault_variable("broker_url", "redis://:p%40ss-Rd-19@cache:6379/0", PASSWORD)
+    )
+    found = decrypt(find_encrypted([tmp_path]), VaultPassword(PASSWORD, "test"))
+    assert {"Cl0ud-Pw-77", "p%40ss-Rd-19", "p@ss-Rd-19"} <= found  # as written, and decoded
+    assert "admin" not in found
 
 
 def test_a_variables_file_gives_up_every_value(tmp_path: Path) -> None:

@@ -40,6 +40,15 @@ def test_guard_text_tokenises_secret_keys_urls_and_key_material() -> None:
     assert secrets.guard_text("x.conf", text) == guarded  # stable: same secret, same token
 
 
+def test_every_url_password_is_tokenised_as_the_render_does() -> None:
+    """Every host of a transport URL, and a URL without a user name (redis)."""
+    line = f"transport_url = rabbit://openstack:{URL_OLD}@a:5672,openstack:{URL_NEW}@b:5672//"
+    guarded = secrets.guard_text_line(line)
+    assert URL_OLD not in guarded and URL_NEW not in guarded
+    assert guarded.startswith("transport_url = rabbit://openstack:<redacted:")
+    assert URL_OLD not in secrets.guard_text_line(f"url:redis://:{URL_OLD}@10.0.0.1:6379")
+
+
 def test_secret_files_are_one_token() -> None:
     assert secrets.guard_text("haproxy.pem", PEM).count("\n") == 1
     assert "MIIE" not in secrets.guard_text("ca.crt", PEM)

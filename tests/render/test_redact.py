@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitectl.redact import MARKER, is_secret_key, redact, redact_text
+from sitectl.redact import (
+    LONG_SECRET,
+    MARKER,
+    is_secret_key,
+    redact,
+    redact_text,
+    replace_url_passwords,
+    url_passwords,
+)
 
 SECRET = "Sup3r-s3cret!"
 
@@ -142,6 +150,37 @@ def test_redact_text_accepts_secrets_or_nothing() -> None:
 
 def test_regex_characters_in_secrets_are_literal() -> None:
     assert redact("x.*+?[]()y", {".*+?[]()"}) == f"x{MARKER}y"
+
+
+@pytest.mark.parametrize(
+    ("text", "passwords"),
+    [
+        ("transport_url = rabbit://nova:Pw-1@ctl1:5672,nova:Pw-2@ctl2:5672//", ["Pw-1", "Pw-2"]),
+        ("connection = mysql+pymysql://nova:a:b@c@db/nova?ssl=1", ["a:b@c"]),
+        ('"url": "redis://:Rd-pw@cache:6379/0"', ["Rd-pw"]),  # no user name
+        ("url: https://u:p%2Fw@h and ftp://x:y@z", ["p%2Fw", "p/w", "y"]),  # decoded too
+        ("ssh://git@host/repo http://host:8080/x?u=a:b@c mailto:a:b@c", []),
+        ("mysql://nova:<redacted:0123abcd>@db mysql://nova:<redacted>@db", []),  # hidden
+    ],
+)
+def test_url_passwords(text: str, passwords: list[str]) -> None:
+    assert list(url_passwords(text)) == passwords
+
+
+def test_replace_url_passwords_keeps_the_rest_of_the_url() -> None:
+    text = "rabbit://nova:Pw-1@ctl1:5672,nova:Pw-2@ctl2:5672// and redis://:Rd@c:6379"
+    replaced = replace_url_passwords(text, lambda password: password.upper()[::-1])
+    assert replaced == "rabbit://nova:1-WP@ctl1:5672,nova:2-WP@ctl2:5672// and redis://:DR@c:6379"
+
+
+def test_a_long_secret_is_found_whole_without_compiling_it() -> None:
+    """A large file decrypted whole is a secret too: looked for by its start."""
+    secret = "".join(f"line {n}: value {n * 7}\n" for n in range(2000))
+    assert len(secret) > LONG_SECRET
+    assert redact_text(f"before\n{secret}after", [secret, "other-secret"]) == (
+        f"before\n{MARKER}after"
+    )
+    assert redact_text(secret[LONG_SECRET:], [secret]) == secret[LONG_SECRET:]
 
 
 json_values = st.recursive(

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import re
+from urllib.parse import quote
 
 from sitectl.render.redaction import Redactor
 
@@ -125,3 +126,44 @@ def test_structured_data() -> None:
 
 def test_binary_content_is_one_token() -> None:
     assert re.fullmatch(r"<redacted:[0-9a-f]{8}>\n", Redactor(KEY, []).binary(b"\0\1\2"))
+
+
+def test_url_passwords_are_tokens_known_or_not() -> None:
+    """Credentials under option names that do not say secret (a whole-file encrypted override's
+    transport_url and connection): hidden whether learnt or not, a percent-encoded known secret
+    with the secret's own token, a known secret inside a longer password with all of it."""
+    unknown = "Unkn0wn-Rabbit-Pw"
+    encoded = "p@ss/w0rd:Db-42"
+    redactor = Redactor(KEY, [SECRET, encoded])
+    text = redactor.text(
+        f"transport_url = rabbit://nova:{unknown}@ctl1:5672,nova:{unknown}@ctl2:5672//\n"
+        f"connection = mysql+pymysql://nova:{quote(encoded, safe='')}@db/nova\n"
+        f"backend_argument = url:redis://:{SECRET}-and-more@cache:6379\n"
+    )
+    assert unknown not in text and "Db-42" not in text and "-and-more" not in text
+    assert text.splitlines()[0] == (
+        f"transport_url = rabbit://nova:{expected_token(unknown)}@ctl1:5672,"
+        f"nova:{expected_token(unknown)}@ctl2:5672//"
+    )
+    assert f"mysql+pymysql://nova:{expected_token(encoded)}@db/nova" in text
+    assert redactor.text(text) == text  # tokens are left alone
+    assert redactor.data({"url": f"https://admin:{unknown}@bmc"}) == {
+        "url": f"https://admin:{expected_token(unknown)}@bmc"
+    }
+
+
+def test_render_json_values_are_redacted_whatever_the_keys() -> None:
+    """render.json's keys name secrets (generated_secrets) but hold none: only known secrets,
+    PEM blocks and URL passwords in its values become tokens."""
+    meta = {
+        "generated_secrets": ["rabbitmq_password", "keystone_admin_password"],
+        "ref": f"https://ci:{SECRET}@git.example.invalid/site.git",
+        "custom_config": [f"a note with {SECRET} in it"],
+        "hosts": ("ctl1",),
+    }
+    assert Redactor(KEY, [SECRET]).values(meta) == {
+        "generated_secrets": ["rabbitmq_password", "keystone_admin_password"],
+        "ref": f"https://ci:{expected_token(SECRET)}@git.example.invalid/site.git",
+        "custom_config": [f"a note with {expected_token(SECRET)} in it"],
+        "hosts": ["ctl1"],
+    }

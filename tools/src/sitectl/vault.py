@@ -1,12 +1,15 @@
 """The vault password, and the plaintext of every vault-encrypted value an environment uses.
 
 The plaintexts are what redact() looks for: anything kayobe prints that contains one of them
-is hidden before it is shown or stored. They live in memory only.
+is hidden before it is shown or stored. They live in memory only. Every encrypted file is
+decrypted, whatever its size: one that is not would be shown and stored in clear. A large one
+(LARGE_FILE) gets a note on stderr, as kayobe too is slow to load it.
 """
 
 import functools
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +20,16 @@ import yaml
 from sitectl import redact
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
+from sitectl.progress import note
 from sitectl.repo import environments_dir, kayobe_config_dir
 
 LOCAL_PASSWORD_FILE = ".vault-password"  # operator-local, git-ignored
 EXAMPLE_PASSWORD_FILE = "ci/vault-password.example"
 HEADER = "$ANSIBLE_VAULT;"
 WHOLE_FILE = "(whole file)"
-MAX_FILE_SIZE = 8 * 1024 * 1024
+LARGE_FILE = 8 * 1024 * 1024  # a configuration file this large is worth a note on stderr
+_CHUNK = 1024 * 1024  # files are searched for vault text a chunk at a time
+_MIB = 1024 * 1024
 # `key: !vault |` followed by the indented vault text (fallback for files that are not YAML).
 _INLINE = re.compile(r"!vault\s*[|>][-+]?[ \t]*\n((?:[ \t]+\S[^\n]*\n?)+)")
 
@@ -133,14 +139,12 @@ def find_encrypted(roots: Iterable[Path]) -> list[Encrypted]:
 
 def _scan(path: Path) -> Iterator[Encrypted]:
     try:
-        if path.stat().st_size > MAX_FILE_SIZE:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or not _holds_vault_text(path, info.st_size):
             return
-        data = path.read_bytes()
+        text = path.read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return
-    if b"\0" in data[:8192] or HEADER.encode() not in data:
-        return
-    text = data.decode("utf-8", errors="replace")
     if text.lstrip().startswith(HEADER):
         yield Encrypted(path, WHOLE_FILE, text)
         return
@@ -156,11 +160,49 @@ def _scan(path: Path) -> Iterator[Encrypted]:
             yield Encrypted(path, key, vaulttext)
 
 
+def _holds_vault_text(path: Path, size: int) -> bool:
+    """Whether a text file (no NUL byte in its first 8 KiB) holds vault text, read a chunk at
+    a time (a large file without any is never held whole). A large file is noted on stderr."""
+    header = HEADER.encode()
+    with path.open("rb") as stream:
+        chunk = stream.read(_CHUNK)
+        if b"\0" in chunk[:8192]:
+            return False
+        found = header in chunk
+        while not found and chunk:
+            tail, chunk = chunk[-len(header) :], stream.read(_CHUNK)
+            found = header in tail + chunk
+    if size > LARGE_FILE:
+        _note_large(path, size, found)
+    return found
+
+
+_noted: set[tuple[Path, int]] = set()
+
+
+def _note_large(path: Path, size: int, encrypted: bool) -> None:
+    """Say once (per file and size) that a configuration file is large: kayobe reads it on
+    every run, and sitectl decrypts an encrypted one to learn its secrets."""
+    if (path, size) in _noted:
+        return
+    _noted.add((path, size))
+    decrypted = ", vault-encrypted (sitectl decrypts it to learn its secrets)" if encrypted else ""
+    note(
+        "vault",
+        f"{path} is {size / _MIB:.0f} MiB{decrypted}: kayobe reads it on every run; expect "
+        "minutes, much memory and large cached dumps and renders",
+    )
+
+
 class _Vaulted(str):
     """A `!vault` scalar as read from YAML (the vault text)."""
 
 
-class _VaultLoader(yaml.SafeLoader):
+# libyaml's loader when there is one: a large file takes seconds, not minutes.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _VaultLoader(_SafeLoader):
     pass
 
 
@@ -198,7 +240,7 @@ def decrypt(encrypted: Iterable[Encrypted], password: VaultPassword) -> set[str]
                 f"the vault password ({password.source}) does not decrypt {item.file} "
                 f"(key {item.key}): {e}"
             ) from None
-        plaintexts |= {plaintext, plaintext.strip()}
+        plaintexts |= {plaintext, plaintext.strip(), *redact.url_passwords(plaintext)}
         if item.key == WHOLE_FILE:
             plaintexts |= secrets_in_file(item.file, plaintext)
     return {s for s in plaintexts if s}
@@ -229,9 +271,11 @@ def secrets_in_file(path: Path, plaintext: str) -> set[str]:
     values: every value is a secret. A service document under `kolla/config` (a kubeconfig,
     clouds.yaml, an LDAP domain's INI) is mostly structure (`kind: Config`, a user name, a
     server URL): only what redact() would hide in it counts, that is values under a secret's
-    name, PEM blocks and key material."""
+    name, PEM blocks and key material, and the password of every URL (`transport_url =
+    rabbit://nova:PASSWORD@host`, `connection = mysql+pymysql://nova:PASSWORD@host/nova`),
+    found by decrypt() in every plaintext."""
     try:
-        data = yaml.safe_load(plaintext)
+        data = yaml.load(plaintext, Loader=_SafeLoader)
     except yaml.YAMLError:
         data = None
     if not isinstance(data, dict | list):

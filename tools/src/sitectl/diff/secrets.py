@@ -27,7 +27,6 @@ REMOVED = "removed (redacted)"
 
 _PEM_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|\Z)", re.S)
 _VAULT_TEXT = re.compile(r"\$ANSIBLE_VAULT;[^\n]*(\n[ \t]*[0-9a-fA-F]+)*")
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)([^@\s/]+)(@)", re.I)
 _ASSIGNMENT = re.compile(r"^(\s*[\"']?)([A-Za-z0-9_.-]+)([\"']?\s*[=:]\s*)(.*?)(\s*)$")
 _FILE_OF_KEYS = re.compile(r"\.(pem|key|crt|cert|p12|pfx|jks|keystore)$|(^|/)fernet-keys?/", re.I)
 
@@ -71,14 +70,7 @@ def guard_data(obj: Any, key: str = "", hidden: bool = False) -> Any:
 def guard_text_line(line: str) -> str:
     """One line (or short string) with URL passwords and vault text tokenised."""
     line = _VAULT_TEXT.sub(SHOWN, line)
-    return _URL_PASSWORD.sub(_url_password, line)
-
-
-def _url_password(match: re.Match[str]) -> str:
-    secret = match.group(2)
-    if is_token_only(secret):
-        return match.group(0)
-    return match.group(1) + local_token(secret) + match.group(3)
+    return redact.replace_url_passwords(line, local_token)
 
 
 def is_secret_file(path: str, text: str) -> bool:

@@ -84,7 +84,8 @@ def render(
                 with _building(job.root) as staged:
                     cache.copy_render(same, staged)
                     made = layout.read_meta(same)
-                    layout.write_meta(staged, {**job.meta, **_made(made)})
+                    redactor = Redactor(job.secrets.key, job.secrets.plaintexts)
+                    _write_meta(staged, {**job.meta, **_made(made)}, redactor)
                     entry = cache.publish(staged, job.root / job.entry_name)
                 return _deliver(entry, out)
 
@@ -98,7 +99,7 @@ def render(
             made["generated_secrets"] = [
                 key for key in job.secrets.generated if key not in overridden
             ]
-            layout.write_meta(staged, {**job.meta, **made})
+            _write_meta(staged, {**job.meta, **made}, redactor)
             if use_cache:
                 result = cache.publish(staged, job.root / job.entry_name)
             else:
@@ -656,6 +657,11 @@ def _yaml(data: Any) -> str:
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def _write_meta(staged: Path, meta: Mapping[str, Any], redactor: Redactor) -> None:
+    """render.json, redacted like every other file of the render."""
+    layout.write_meta(staged, redactor.values(dict(meta)))
 
 
 def _copy_file(source: Path, destination: Path, normaliser: Normaliser, redactor: Redactor) -> None:

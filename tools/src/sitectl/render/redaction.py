@@ -10,6 +10,9 @@ guessable secret could be found by trying candidates.
 What is a secret (the rules of sitectl.redact, with tokens instead of its fixed marker):
   - every known plaintext: the decrypted vault values of the environment, including each value
     of kolla's vault-encrypted passwords.yml, and the vault password itself;
+  - the password of every URL's userinfo (`rabbit://user:password@host`, sitectl.redact's
+    replace_url_passwords), known or not; its token is that of the percent-decoded password,
+    so a known secret gives the same token in a URL as anywhere else;
   - every PEM block (-----BEGIN X----- ... -----END X-----), replaced whole; its token is
     computed over its base64 body only, so the same key gives the same token whether a file
     holds it raw, indented (YAML) or with escaped newlines (JSON);
@@ -17,7 +20,9 @@ What is a secret (the rules of sitectl.redact, with tokens instead of its fixed 
     (sitectl.redact.is_secret_key: password, secret, private_key, token...) and key material
     under a key named *key;
   - in text files, the value of a `name = value` / `name: value` line whose name is such a key.
-Binary files are replaced whole by the token of their bytes.
+Binary files are replaced whole by the token of their bytes. Everything a render writes goes
+through a Redactor: files with text() or binary(), kayobe's variables with data(), render.json
+with values().
 """
 
 import hashlib
@@ -25,8 +30,14 @@ import hmac
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote
 
-from sitectl.redact import is_secret_key, looks_like_key_material, secrets_pattern
+from sitectl.redact import (
+    is_secret_key,
+    looks_like_key_material,
+    replace_url_passwords,
+    secrets_pattern,
+)
 
 TOKEN_PREFIX = "<redacted:"
 TOKEN = re.compile(r"<redacted:[0-9a-f]{8}>")
@@ -61,13 +72,7 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """A text file's content with every secret replaced by its token."""
-        text = _PEM_BLOCK.sub(lambda m: self.token(_PEM_BODY_NOISE.sub("", m.group(0))), text)
-        start = text.find(_PEM_START)
-        if start >= 0:  # a BEGIN without its END: hide everything from there on
-            text = text[:start] + self.token(text[start:])
-        if self._pattern is not None:
-            text = self._pattern.sub(lambda m: self.token(m.group(0)), text)
-        return "".join(self._line(line) for line in text.splitlines(keepends=True))
+        return "".join(self._line(line) for line in self._string(text).splitlines(keepends=True))
 
     def _line(self, line: str) -> str:
         body = line.rstrip("\r\n")
@@ -114,11 +119,22 @@ class Redactor:
             return self.token(str(obj))
         return obj
 
+    def values(self, obj: Any) -> Any:
+        """A copy of JSON-like data with every known secret, PEM block and URL password
+        replaced by its token, whatever the keys say (render.json: `generated_secrets` names
+        secrets, and holds none)."""
+        if isinstance(obj, dict):
+            return {key: self.values(value) for key, value in obj.items()}
+        if isinstance(obj, list | tuple):
+            return [self.values(item) for item in obj]
+        return self._string(obj) if isinstance(obj, str) else obj
+
     def _string(self, value: str) -> str:
+        """`value` with its PEM blocks, URL passwords and known secrets as tokens."""
         value = _PEM_BLOCK.sub(lambda m: self.token(_PEM_BODY_NOISE.sub("", m.group(0))), value)
         start = value.find(_PEM_START)
-        if start >= 0:
+        if start >= 0:  # a BEGIN without its END: hide everything from there on
             value = value[:start] + self.token(value[start:])
         if self._pattern is not None:
             value = self._pattern.sub(lambda m: self.token(m.group(0)), value)
-        return value
+        return replace_url_passwords(value, lambda password: self.token(unquote(password)))
