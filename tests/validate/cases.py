@@ -212,6 +212,14 @@ CASES: list[Case] = [
         file="broken.yml",
     ),
     Case(
+        "var-undefined",
+        "var-undefined",
+        "v-var-undefined",
+        _file('pulp_url: "http://{{ pulp_server_address }}:24817"\n'),
+        key="pulp_url",
+        file="broken.yml",
+    ),
+    Case(
         "net-invalid",
         "net-invalid",
         "v-net-invalid",

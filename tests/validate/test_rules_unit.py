@@ -38,6 +38,7 @@ from sitectl.validate.rules import (
     pci_filter_missing,
     physnet_mapped_off_compute,
     physnet_unmapped,
+    var_undefined,
     var_wrong_type,
     vlan_conflict,
 )
@@ -465,3 +466,66 @@ def test_jinja_syntax() -> None:
     assert [k for _, k, _ in run(jinja_syntax, data)] == ["broken"]
     data["ctl1"]["nested"] = {"list": ["{% if x %}"]}
     assert {k for _, k, _ in run(jinja_syntax, data)} == {"broken", "nested"}
+
+
+PULP = 'pulp_url: "http://{{ pulp_server_address }}:24817"\n'
+
+
+def _layered(tmp_path: Path, content: str, **dumped: Any) -> Data:
+    """A clean dump whose configuration is one variables file (and what kayobe resolved)."""
+    (tmp_path / "site.yml").write_text("---\n" + content)
+    return set_all(clean(), kayobe_config_path=str(tmp_path), **dumped)
+
+
+def test_var_undefined(tmp_path: Path) -> None:
+    data = _layered(tmp_path, PULP, pulp_url="http://{{ pulp_server_address }}:24817")
+    [(host, key, message)] = run(var_undefined, data)
+    assert (host, key) == (None, "pulp_url") and "names pulp_server_address" in message
+    # Defined for some host (or group) only: fine.
+    data["cmp1"]["pulp_server_address"] = "10.0.0.5"
+    assert run(var_undefined, data) == []
+    # Rendered after all (the dump resolved it another way): nothing is left unrendered.
+    assert run(var_undefined, _layered(tmp_path, PULP, pulp_url="http://x:24817")) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "dumped"),
+    [
+        ('"{{ later | default(1) }}"', 1),  # guarded: rendered
+        ('"{% raw %}{{ later }}{% endraw %}"', "{{ later }}"),  # for kolla-ansible, later
+        ('!unsafe "{{ later }}"', "{{ later }}"),  # never templated
+        ('"{{ seed_host }}"', "{{ seed_host }}"),  # kayobe's play variable
+        ('"{{ bifrost_hostvars.x }}"', "{{ bifrost_hostvars.x }}"),  # set at run time
+        ('"{{ ansible_facts.eth0.ipv4.address }}"', "{{ ansible_facts.eth0.ipv4.address }}"),
+        ("\"{{ hostvars[item].x | map(attribute='y') }}\"", "{{ hostvars[item].x }}"),
+        ("\"{% for h in groups.all %}{{ h }}{% endfor %}{{ lookup('env', 'X') }}\"", "x"),
+    ],
+)
+def test_var_undefined_tolerates(tmp_path: Path, written: str, dumped: Any) -> None:
+    data = _layered(tmp_path, f"site_value: {written}\n", site_value=dumped)
+    assert run(var_undefined, data) == []
+
+
+def test_var_undefined_in_inventories(tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory"
+    (inventory / "host_vars").mkdir(parents=True)
+    (inventory / "host_vars" / "cmp1").write_text('---\nbmc_url: "https://{{ bmc_hostname }}"\n')
+    (inventory / "hosts").write_text("[compute]\ncmp1 console='{{ console_addr }}'\n")
+    data = set_all(clean(), kayobe_config_path=str(tmp_path))
+    data["cmp1"].update(bmc_url="https://{{ bmc_hostname }}", console="{{ console_addr }}")
+    found = run(var_undefined, data)
+    assert [(h, k) for h, k, _ in found] == [("cmp1", "bmc_url"), ("cmp1", "console")]
+    assert "bmc_hostname" in found[0][2] and "console_addr" in found[1][2]
+
+
+def test_kayobe_names_are_what_its_playbooks_define(tmp_path: Path) -> None:
+    (tmp_path / "roles" / "r" / "defaults").mkdir(parents=True)
+    (tmp_path / "roles" / "r" / "defaults" / "main.yml").write_text("---\nrole_default: 1\n")
+    (tmp_path / "play.yml").write_text(
+        "- hosts: all\n  vars: {play_var: 1}\n  tasks:\n"
+        "    - set_fact: {fact_var: 2}\n    - command: x\n      register: registered\n"
+        "      loop_control: {loop_var: looped}\n    - debug: {msg: !unsafe '{{ x }}'}\n"
+    )
+    names = var_undefined.kayobe_names(tmp_path)
+    assert names >= {"role_default", "play_var", "fact_var", "registered", "looped"}
+    assert "hosts" not in names and "msg" not in names

@@ -47,6 +47,7 @@ from sitectl.validate.rules import (
     physnet_mapped_off_compute,
     physnet_unmapped,
     symlink_outside,
+    var_undefined,
     var_wrong_type,
     vault_password,
     vlan_conflict,
@@ -68,6 +69,7 @@ RULES: tuple[ModuleType, ...] = (
     kayobe_load,
     # On the resolved configuration.
     jinja_syntax,
+    var_undefined,
     net_invalid,
     var_wrong_type,
     net_cidr_overlap,

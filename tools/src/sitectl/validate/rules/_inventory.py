@@ -4,6 +4,7 @@ the inventory rules): what failed, where, and which host each line defines."""
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sitectl.validate.files import VARS_EXTENSIONS, inventory_files
 
@@ -18,6 +19,7 @@ class ParsedFile:
     error: Exception | None = None  # Ansible's error: it would skip the whole file
     failed_line: int | None = None
     hosts: list[tuple[str, int]] = field(default_factory=list)  # (host, line) as defined
+    variables: list[tuple[str, Any]] = field(default_factory=list)  # (name, value) it sets
 
 
 def parse(roots: list[Path]) -> list[ParsedFile]:
@@ -30,8 +32,8 @@ def parse(roots: list[Path]) -> list[ParsedFile]:
     from ansible.plugins.inventory.ini import InventoryModule
 
     class Parser(InventoryModule):
-        """Ansible's INI parser, remembering the line it failed on (Ansible forgets it) and
-        the line of each host definition."""
+        """Ansible's INI parser, remembering the line it failed on (Ansible forgets it), the
+        line of each host definition and the variables set."""
 
         def __init__(self, parsed: ParsedFile) -> None:
             super().__init__()
@@ -48,7 +50,13 @@ def parse(roots: list[Path]) -> list[ParsedFile]:
             hostnames, port, variables = super()._parse_host_definition(line)
             number = self._origin.line_num if self._origin else 0
             self.parsed.hosts += [(str(name), number or 0) for name in hostnames]
+            self.parsed.variables += [(str(k), v) for k, v in variables.items()]
             return hostnames, port, variables
+
+        def _parse_variable_definition(self, line: str) -> tuple:
+            name, value = super()._parse_variable_definition(line)
+            self.parsed.variables.append((str(name), value))
+            return name, value
 
     inventory, loader = InventoryData(), DataLoader()
     previous = constants.TRANSFORM_INVALID_GROUP_CHARS
