@@ -196,6 +196,33 @@ def test_wrong_password_names_file_and_key(repo: Path) -> None:
     assert PASSWORD not in message
 
 
+def test_a_password_that_opens_the_other_values_says_so(repo: Path) -> None:
+    (repo / ".vault-password").write_text(PASSWORD)
+    with pytest.raises(SiteError) as caught:
+        unlock(repo, "other")
+    assert "though it decrypts other vault-encrypted values" in caught.value.message
+    assert "encrypted with another password, or its ciphertext is damaged" in caught.value.message
+
+
+def garbled(name: str, plaintext: str) -> str:
+    """`name: !vault |` with a valid header and a body damaged by hand (not hexadecimal)."""
+    lines = vault_variable(name, plaintext, PASSWORD).splitlines()
+    lines[2] = "  zz" + lines[2].strip()[2:]
+    return "\n".join(lines) + "\n"
+
+
+def test_damaged_ciphertext_is_not_blamed_on_the_password(repo: Path) -> None:
+    add_env(repo, "damaged", files={"secrets.yml": "---\n" + garbled("pulp_password", "pp")})
+    (repo / ".vault-password").write_text(PASSWORD)
+    with pytest.raises(vault.VaultDamaged) as caught:
+        unlock(repo, "damaged")
+    message = caught.value.message
+    assert str(repo / "environments" / "damaged" / "secrets.yml") in message
+    assert "the encrypted value of pulp_password" in message and "is damaged" in message
+    assert "the vault password is not the problem" in message
+    assert "does not decrypt" not in message and PASSWORD not in message
+
+
 def test_no_encrypted_values_need_no_password(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     add_env(repo, "plain", files={"a.yml": "a: 1\n"})

@@ -90,7 +90,7 @@ CLEAN: dict[str, dict[str, Any]] = {
 class Case:
     """Environment `env`, built from `spec` (mini_env.add_env arguments), breaks `rule`; a
     finding on `host` and `key`, located in `file` (relative to the environment, or to the
-    repository when it starts with etc/), with a line number when `line`."""
+    repository when it starts with etc/), with a line number when `line`, saying `says`."""
 
     id: str
     rule: str
@@ -101,10 +101,18 @@ class Case:
     file: str | None = None
     line: bool = True
     kayobe: bool = True  # whether kayobe runs (the file rules found nothing)
+    says: str = ""  # what the finding's message must hold
 
 
 def _file(content: str) -> dict[str, Any]:
     return {"files": {"broken.yml": "---\n" + content}}
+
+
+def _damaged(vaulted: str) -> str:
+    """A `!vault` variable with its header intact and its body garbled (not hexadecimal)."""
+    lines = vaulted.splitlines()
+    lines[2] = "  zz" + lines[2].strip()[2:]
+    return "\n".join(lines) + "\n"
 
 
 CASES: list[Case] = [
@@ -193,6 +201,22 @@ CASES: list[Case] = [
         key="site_secret",
         file="secrets.yml",
         kayobe=False,
+    ),
+    Case(
+        "vault-password:damaged",
+        "vault-password",
+        "v-vault-damaged",
+        {
+            "files": {
+                "secrets.yml": "---\n"
+                + _damaged(vault_variable("site_secret", "s3cret!", EXAMPLE_PASSWORD))
+            }
+        },
+        key="site_secret",
+        file="secrets.yml",
+        kayobe=False,
+        says="the encrypted value of site_secret in environments/v-vault-damaged/secrets.yml "
+        "is damaged",
     ),
     # kayobe itself.
     Case(

@@ -35,6 +35,7 @@ def test_each_rule_on_its_broken_environment(validated: Validated, case: Case) -
     assert finding.file == expected_file(case), finding
     if case.line:
         assert finding.line is not None and finding.line > 0, finding
+    assert case.says in finding.message, finding
     load = next(r for r in report.results if r.rule is kayobe_load)
     if case.kayobe:
         assert load.skipped is None

@@ -146,6 +146,30 @@ def test_vault_password_wrong_names_each_file(tmp_path: Path) -> None:
         3,
     )
     assert "does not decrypt" in finding.message
+    assert (
+        "though it decrypts other vault-encrypted values of this configuration (e.g. s2 in "
+        "environments/site/b.yml)" in finding.message
+    )
+
+
+def test_vault_password_damaged_value_is_not_blamed_on_the_password(tmp_path: Path) -> None:
+    lines = vault_variable("pulp_password", "pp", PASSWORD).splitlines()
+    lines[2] = "  zz" + lines[2].strip()[2:]  # valid header, garbled body
+    repo = make_repo(tmp_path, {"site": {"secrets.yml": "---\n" + "\n".join(lines) + "\n"}})
+    [finding] = findings(repo, "site")
+    assert (finding.rule, finding.file, finding.key, finding.line) == (
+        "vault-password",
+        "environments/site/secrets.yml",
+        "pulp_password",
+        2,
+    )
+    assert finding.message.startswith(
+        "the encrypted value of pulp_password in environments/site/secrets.yml is damaged"
+    )
+    assert "the vault password is not the problem" in finding.message
+    assert "The password is fine" in finding.hint and "encrypt_string --name pulp_password" in (
+        finding.hint
+    )
 
 
 def test_vault_password_missing(tmp_path: Path) -> None:

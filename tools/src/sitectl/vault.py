@@ -227,23 +227,82 @@ def _dedent(block: str) -> str:
 # --- decrypting -----------------------------------------------------------------------------
 
 
+class VaultDamaged(SiteError):
+    """A vault-encrypted value or file whose ciphertext is damaged: the password is not at
+    fault."""
+
+
 def decrypt(encrypted: Iterable[Encrypted], password: VaultPassword) -> set[str]:
     """The plaintexts, and the secrets inside whole encrypted files (see secrets_in_file)."""
     from ansible.errors import AnsibleError
 
+    items = list(encrypted)
     plaintexts: set[str] = set()
-    for item in encrypted:
+    for item in items:
         try:
             plaintext = _decrypt_one(item.vaulttext, password.value)
         except AnsibleError as e:
-            raise SiteError(
-                f"the vault password ({password.source}) does not decrypt {item.file} "
-                f"(key {item.key}): {e}"
-            ) from None
+            raise decryption_error(item, password, e, items) from None
         plaintexts |= {plaintext, plaintext.strip(), *redact.url_passwords(plaintext)}
         if item.key == WHOLE_FILE:
             plaintexts |= secrets_in_file(item.file, plaintext)
     return {s for s in plaintexts if s}
+
+
+def decryption_error(
+    item: Encrypted, password: VaultPassword, error: Exception, others: Iterable[Encrypted] = ()
+) -> SiteError:
+    """Why `item` does not decrypt, for the operator: damaged vault text (VaultDamaged), a
+    password that opens the configuration's other values but not this one, or a wrong
+    password. `others`: the configuration's other encrypted values."""
+    from ansible.parsing.vault import AnsibleVaultFormatError
+
+    what = "the encrypted file" if item.key == WHOLE_FILE else f"the encrypted value of {item.key}"
+    if isinstance(error, AnsibleVaultFormatError):
+        return VaultDamaged(
+            f"{what} in {item.file} is damaged: its ciphertext is not valid vault text "
+            f"({error}); the vault password is not the problem"
+        )
+    wrong = f"the vault password ({password.source}) does not decrypt {item.file} (key {item.key})"
+    opened = next(
+        (
+            o
+            for o in others
+            if o.vaulttext != item.vaulttext and _opens(o.vaulttext, password.value)
+        ),
+        None,
+    )
+    if opened is not None:
+        return SiteError(
+            f"{wrong}, though it decrypts other vault-encrypted values of this configuration "
+            f"(e.g. {opened.key} in {opened.file}): it was encrypted with another password, "
+            f"or its ciphertext is damaged ({error})"
+        )
+    return SiteError(f"{wrong}: {error}")
+
+
+def problem(
+    item: Encrypted, password: VaultPassword, others: Iterable[Encrypted] = ()
+) -> SiteError | None:
+    """Why `item` does not decrypt with `password` (decryption_error), or None when it does."""
+    from ansible.errors import AnsibleError
+
+    try:
+        _decrypt_one(item.vaulttext, password.value)
+    except AnsibleError as e:
+        return decryption_error(item, password, e, others)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _opens(vaulttext: str, password: str) -> bool:
+    """Whether `password` decrypts `vaulttext` (remembered: a wrong password is tried on
+    every value)."""
+    try:
+        _decrypt_one(vaulttext, password)
+    except Exception:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)

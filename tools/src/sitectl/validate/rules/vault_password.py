@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sitectl import vault
-from sitectl.errors import SiteError
 from sitectl.validate.files import FileContext
 from sitectl.validate.finding import Finding
 from sitectl.validate.stages import FILES
@@ -58,17 +57,21 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             hint=WHERE,
         )
         return
-    failed: dict[Path, tuple[vault.Encrypted, str]] = {}
+    failed: dict[Path, tuple[vault.Encrypted, str, str]] = {}
     for item in encrypted:
         if item.file in failed:
             continue
+        hint = WRONG_PASSWORD
         try:
-            vault.decrypt([item], ctx.password)
-        except SiteError as e:
-            failed[item.file] = (item, e.message.replace(str(item.file), ctx.relative(item.file)))
+            error = vault.problem(item, ctx.password, encrypted)
         except Exception as e:  # malformed vault text can fail in other ways
-            failed[item.file] = (item, f"{ctx.relative(item.file)} cannot be decrypted: {e}")
-    for path, (item, message) in failed.items():
+            error = vault.VaultDamaged(f"{item.file} cannot be decrypted: {e}")
+        if error is None:
+            continue
+        if isinstance(error, vault.VaultDamaged):
+            hint = damaged_hint(item)
+        failed[item.file] = (item, error.message.replace(f"{ctx.repo}/", ""), hint)
+    for path, (item, message, hint) in failed.items():
         key = None if item.key == vault.WHOLE_FILE else item.key
         yield Finding(
             rule=ID,
@@ -77,13 +80,29 @@ def check(ctx: FileContext) -> Iterator[Finding]:
             file=ctx.relative(path),
             key=key,
             message=message,
-            hint=(
-                "Use the password this environment was encrypted with. If the file is meant "
-                "for another password, re-encrypt it: ansible-vault rekey FILE (whole files) "
-                "or ansible-vault encrypt_string (values)."
-            ),
+            hint=hint,
             line=_line_of_key(path, key),
         )
+
+
+WRONG_PASSWORD = (
+    "Use the password this environment was encrypted with. If the file is meant for another "
+    "password, re-encrypt it: ansible-vault rekey FILE (whole files) or ansible-vault "
+    "encrypt_string (values)."
+)
+
+
+def damaged_hint(item: vault.Encrypted) -> str:
+    """What to do about damaged vault text: restore it, or encrypt the secret again."""
+    again = (
+        "ansible-vault encrypt FILE"
+        if item.key == vault.WHOLE_FILE
+        else f"ansible-vault encrypt_string --name {item.key.split('.')[0]} (and paste it back)"
+    )
+    return (
+        "The password is fine; this ciphertext was altered (a bad merge, an edit, a paste that "
+        f"lost characters). Restore it from git (git log -p FILE), or encrypt it again: {again}."
+    )
 
 
 def _line_of_key(path: Path, key: str | None) -> int | None:
