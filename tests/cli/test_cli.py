@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,20 @@ def test_envs_text(sitectl: RunSitectl, repo: Path) -> None:
     assert "  summary     The example site." in result.stdout
 
 
+def test_envs_without_environments_says_why(sitectl: RunSitectl, tmp_path: Path) -> None:
+    bare = make_repo(tmp_path / "bare")
+    for directory in (bare / "environments", bare / "etc" / "kayobe" / "environments"):
+        if directory.is_symlink() or directory.is_file():
+            directory.unlink()
+        elif directory.is_dir():
+            shutil.rmtree(directory)
+    result = sitectl("--repo", bare, "envs")
+    assert result.returncode == 0, result.stderr
+    assert "no environments (it has no environments directory)" in result.stdout
+    (bare / "environments").mkdir()
+    assert "environments is empty" in sitectl("--repo", bare, "envs").stdout
+
+
 def test_envs_json(sitectl: RunSitectl, repo: Path) -> None:
     result = sitectl("--repo", repo, "envs", "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -96,10 +111,21 @@ def test_show_unknown_environment(sitectl: RunSitectl, repo: Path) -> None:
 
 
 def test_show_without_vault_password(sitectl: RunSitectl, repo: Path) -> None:
+    """The advice fits the repository: this one ignores no .vault-password and has no
+    example password, so sitectl says so instead of pointing at files it does not have."""
+    result = sitectl("--repo", repo, "show", "site")
+    assert_clean_failure(
+        result, "no vault password was given", "does not git-ignore it: add /.vault-password"
+    )
+    assert "vault-password.example" not in result.stderr
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitignore").write_text("/.vault-password\n")
+    (repo / "ci").mkdir()
+    (repo / "ci" / "vault-password.example").write_text("example\n")
     assert_clean_failure(
         sitectl("--repo", repo, "show", "site"),
-        "no vault password was given",
-        "ci/vault-password.example",
+        "(git-ignored here, yours only)",
+        "--vault-password-file ci/vault-password.example",
     )
 
 

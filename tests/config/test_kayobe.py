@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from sitectl import kayobe
+from sitectl import scratch as sitectl_scratch
 from sitectl.errors import SiteError
 
 SECRET = "Hunter2-Hunter2"
@@ -123,15 +124,16 @@ def write_script(path: Path, body: str) -> None:
 
 def test_run_returns_stdout_and_passes_the_password(tmp_path: Path, fake_kayobe: Path) -> None:
     write_script(fake_kayobe, 'echo "$KAYOBE_VAULT_PASSWORD|$1 $2|$PWD"\n')
-    assert kayobe.run(tmp_path, ["configuration", "dump"], password=SECRET) == (
+    assert kayobe.run(tmp_path, ["configuration", "dump"], password=SECRET).stdout == (
         f"{SECRET}|configuration dump|{tmp_path}\n"
     )
 
 
 def test_scratch_directory_is_removed_after_the_run(tmp_path: Path, fake_kayobe: Path) -> None:
     write_script(fake_kayobe, 'echo "cleartext" > "$TMPDIR/dump.yml"; echo "$TMPDIR"\n')
-    scratch = Path(kayobe.run(tmp_path, ["configuration", "dump"], password=None).strip())
-    assert scratch.name.startswith("sitectl-kayobe-")
+    output = kayobe.run(tmp_path, ["configuration", "dump"], password=None)
+    scratch = Path(output.stdout.strip())
+    assert scratch.name.startswith("kayobe-") and scratch.parent == sitectl_scratch.root()
     assert not scratch.exists()
 
 

@@ -133,9 +133,13 @@ def test_missing_password_explains_every_option(repo: Path) -> None:
         "$KAYOBE_VAULT_PASSWORD",
         "$KAYOBE_VAULT_PASSWORD_FILE",
         str(repo / ".vault-password"),
-        "ci/vault-password.example",
     ):
         assert option in message
+    assert "vault-password.example" not in message  # this repository has none
+    (repo / "ci").mkdir()
+    (repo / "ci" / "vault-password.example").write_text("example\n")
+    with pytest.raises(SiteError, match="--vault-password-file ci/vault-password.example"):
+        unlock(repo, "site")
 
 
 # --- finding and decrypting -----------------------------------------------------------------

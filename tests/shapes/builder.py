@@ -4,9 +4,11 @@ Each shape is a complete configuration repository (git, one commit) that real ka
 and real kolla-ansible renders. They differ from this repository where real sites differ:
 
 - `flat`: no environments at all (the base etc/kayobe only, as kayobe's own development
-  configuration and many production sites are); no kolla passwords.yml (kayobe generates it
-  on first use); a secret encrypted inline with `ansible-vault encrypt_string`; kolla config
-  overrides both as kolla/config/NAME.conf and per service directory; a hook playbook.
+  configuration and many production sites are); an ansible.cfg naming a removed callback; a
+  value made by Ansible's password lookup in a file git does not hold; no
+  kolla passwords.yml (kayobe generates it on first use); a secret encrypted inline with
+  `ansible-vault encrypt_string`; kolla config overrides both as kolla/config/NAME.conf and
+  per service directory; a hook playbook.
 - `nested`: environments in a plain etc/kayobe/environments/ directory (no symlink, no
   top-level environments/), one depending on the other; an incomplete, vault-encrypted
   whole-file passwords.yml (kayobe completes the keys it lacks); the inventory split over
@@ -163,6 +165,9 @@ def _flat() -> Shape:
         "etc/kayobe/network-allocation.yml": "---\ncloud_net_ips:\n  node1: 172.20.0.11\n",
         "etc/kayobe/kolla.yml": KOLLA,
         "etc/kayobe/ipa.yml": IPA,
+        # kayobe hands its config path's ansible.cfg to Ansible; this one names a callback
+        # current Ansible removed (an old site's setting): every sitectl run must get past it.
+        "etc/kayobe/ansible.cfg": "[defaults]\nstdout_callback = yaml\n",
         "etc/kayobe/inventory/groups": GROUPS,
         "etc/kayobe/inventory/hosts": "[controllers]\nnode1\n\n[compute]\nnode1\n",
         "etc/kayobe/inventory/group_vars/overcloud/interfaces": (
@@ -175,7 +180,15 @@ def _flat() -> Shape:
             '  keystone_database_password: "{{ flat_keystone_db_password }}"\n'
         ),
         "etc/kayobe/kolla/config/nova.conf": "[DEFAULT]\ncpu_allocation_ratio = 4.0\n",
-        "etc/kayobe/kolla/config/keystone/keystone.conf": "[token]\nexpiration = 7200\n",
+        "etc/kayobe/kolla/config/keystone/keystone.conf": (
+            "[token]\nexpiration = 7200\n\n"
+            "[oslo_messaging_notifications]\ntopics = {{ flat_notification_topic }}\n"
+        ),
+        # Made on the deploy host by Ansible's password lookup on first use, never in git.
+        "etc/kayobe/notifications.yml": (
+            "---\nflat_notification_topic: \"{{ lookup('password', kayobe_config_path ~ "
+            "'/notification-topic chars=ascii_lowercase length=16') }}\"\n"
+        ),
         "etc/kayobe/ansible/post-configure-check.yml": HOOK_PLAYBOOK,
     }
     return Shape(

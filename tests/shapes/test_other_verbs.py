@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from .builder import FLAT_SECRET
 from .conftest import Built
 
 if TYPE_CHECKING:
@@ -105,3 +106,15 @@ def test_images_plan_in_a_plain_environment_directory(sitectl: RunSitectl, neste
     assert code == 0, err
     plan = json.loads(out)
     assert plan["environment"] == "production" and plan["ipa"]
+
+
+def test_show_sealed_needs_no_password_and_decrypts_nothing(
+    sitectl: RunSitectl, flat: Built
+) -> None:
+    result = sitectl(
+        "--repo", flat.repo, "show", "--sealed", "--var", "flat_keystone_db_password", timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["node1"].startswith("sealed-")
+    assert FLAT_SECRET not in result.stdout + result.stderr
+    assert list(flat.repo.glob("**/notification-topic")) == []  # the lookup wrote nothing

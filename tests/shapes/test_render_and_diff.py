@@ -5,6 +5,7 @@ kolla passwords.yml, and no vault password at all."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,10 @@ def test_each_shape_renders_with_the_sites_values_and_generated_stand_ins(
         # The site sets this one (from its inline-vaulted secret); kayobe generates the rest.
         assert "keystone_database_password" not in generated
         assert "expiration = 7200" in keystone  # kolla/config/keystone/keystone.conf
+        # lookup('password') of a file the repository lacks: a stand-in, redacted, and
+        # nothing written into the configuration (the self-diff below: the same each time).
+        assert re.search(r"^topics = <redacted:[0-9a-f]{8}>$", keystone, re.M), keystone
+        assert not (shape.repo / "etc" / "kayobe" / "notification-topic").exists()
     else:
         # Its passwords.yml sets two keys; the rest are completed, never those two.
         assert not {"database_password", "keystone_admin_password"} & generated

@@ -6,8 +6,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sitectl import stopping
-from sitectl.errors import INTERRUPTED, SiteError, from_os_error, internal
+from sitectl import release, stopping
+from sitectl.errors import INTERRUPTED, USAGE, SiteError, from_os_error, internal
 from sitectl.repo import find_repo
 from sitectl.verbs import Context, Verb, envs, kayobe, lint, pipeline, setup, show, test, validate
 from sitectl.verbs import aio as aio_verb
@@ -76,16 +76,32 @@ def split_passthrough(argv: Sequence[str]) -> tuple[list[str], list[str] | None]
     return argv, None
 
 
+def with_release_note(error: SiteError, repo: Path | None) -> SiteError:
+    """The error, and under it the release mismatch when the configuration targets another
+    release than sitectl renders with (the likeliest cause of an error deep in Jinja)."""
+    if repo is None or error.exit_code != USAGE:
+        return error
+    try:
+        mismatch = release.mismatch(repo)
+    except Exception:  # saying more must never hide the error itself
+        return error
+    if not mismatch or mismatch in error.details:
+        return error
+    return SiteError(error.message, (*error.details, "", mismatch), error.exit_code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     head, rest = split_passthrough(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(head)
     args.passthrough = rest or []
+    repo: Path | None = None
     try:
-        ctx = Context(repo=find_repo(args.repo), vault_password_file=args.vault_password_file)
+        repo = find_repo(args.repo)
+        ctx = Context(repo=repo, vault_password_file=args.vault_password_file)
         with stopping.handled():
             return args.verb_run(ctx, args)
     except SiteError as e:
-        print(e.render(), file=sys.stderr)
+        print(with_release_note(e, repo).render(), file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("sitectl: interrupted", file=sys.stderr)

@@ -61,12 +61,13 @@ def dump(
     args += ["--host", host] if host else ["--hosts", hosts] if hosts else []
     args += ["--var-name", var] if var else []
     with step("dump", f"{label}: kayobe configuration dump"):
-        output = kayobe.run(
+        ran = kayobe.run(
             repo,
             args,
             password=unlocked.password.value if unlocked.password else None,
             secrets=unlocked.secrets,
         )
+    output = ran.stdout
     try:
         data = json.loads(output)
     except json.JSONDecodeError as e:
@@ -82,7 +83,8 @@ def dump(
             f"sitectl show {env + ' ' if env else ''}--var inventory_hostname"
         )
     data = redact.redact(
-        _without_control_vars(data, single_host=bool(host), var=var), unlocked.secrets
+        _without_control_vars(data, single_host=bool(host), var=var),
+        {*unlocked.secrets, *ran.generated},
     )
     _write_cache(cached_file, {"format": CACHE_FORMAT, "environment": env, "data": data})
     return data

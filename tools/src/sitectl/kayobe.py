@@ -12,6 +12,7 @@ import re
 import shlex
 import subprocess
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitectl import scratch, stopping
@@ -40,6 +41,11 @@ PASSED_THROUGH = (
 # and changes from run to run, and with it every merged list. A fixed seed makes it the same
 # on every run and every machine (sitectl envs names such groups).
 HASH_SEED = {"PYTHONHASHSEED": "0"}
+# Ansible lookup plugins of sitectl's kayobe runs (not of `sitectl kayobe`): lookups/password.py.
+LOOKUPS = Path(__file__).with_name("lookups")
+GENERATED = "generated-lookups.txt"  # in the run's scratch directory
+# The password lookup's key when there is no vault password (a sealed render).
+UNSEALED_SEED_KEY = "sitectl-without-a-vault-password"
 MAX_ERROR_LINES = 20
 MAX_LINE_LENGTH = 400
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -77,11 +83,33 @@ def environment(repo: Path, password: str | None, scratch: Path) -> dict[str, st
         ANSIBLE_LOCAL_TEMP=str(scratch),
         TMPDIR=str(scratch),
         ANSIBLE_NOCOLOR="1",
+        # What sitectl reads from Ansible's output must not depend on the configuration's
+        # ansible.cfg: one that names a callback current Ansible removed (stdout_callback =
+        # yaml) would break every dump, as it breaks no render. The same for every kayobe run
+        # sitectl makes (dumps, renders).
+        ANSIBLE_STDOUT_CALLBACK="default",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_RETRY_FILES_ENABLED="False",
+        # lookup('password') of a file that does not exist: a stand-in value, the same in
+        # every run, and no file written (sitectl/lookups/password.py).
+        ANSIBLE_LOOKUP_PLUGINS=str(LOOKUPS),
+        SITECTL_LOOKUP_SEED_KEY=password or UNSEALED_SEED_KEY,
+        SITECTL_LOOKUP_ROOT=str(repo),
+        SITECTL_LOOKUP_GENERATED=str(scratch / GENERATED),
         **HASH_SEED,
     )
     if password is not None:
         env["KAYOBE_VAULT_PASSWORD"] = password  # never on a command line
     return env
+
+
+def generated_secrets(scratch: Path) -> set[str]:
+    """The stand-in values the password lookup made up in runs with this scratch directory."""
+    try:
+        text = (scratch / GENERATED).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return set()
+    return {line for line in text.splitlines() if line}
 
 
 def operator_environment(
@@ -118,10 +146,17 @@ def command_line(repo: Path, args: Sequence[str]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Output:
+    stdout: str
+    generated: frozenset[str]  # stand-in values the password lookup made up (secrets)
+
+
 def run(
     repo: Path, args: Sequence[str], *, password: str | None, secrets: Collection[str] = ()
-) -> str:
-    """Run `kayobe ARGS` in `repo` and return its stdout; SiteError (secret-free) on failure."""
+) -> Output:
+    """Run `kayobe ARGS` in `repo`: its stdout and the values it made up; SiteError
+    (secret-free) on failure."""
     kayobe = venv_bin() / "kayobe"
     if not kayobe.exists():
         raise SiteError(f"{kayobe} does not exist (no toolchain); run tools/sitectl setup.")
@@ -140,10 +175,11 @@ def run(
         stopping.registered(process),
     ):
         stdout, stderr = process.communicate()
+        generated = frozenset(generated_secrets(private))
     result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     if result.returncode == 0:
-        return result.stdout
-    pattern = secrets_pattern({*secrets, *([password] if password else [])})
+        return Output(result.stdout, generated)
+    pattern = secrets_pattern({*secrets, *generated, *([password] if password else [])})
     said = [redact_text(line, pattern) for line in ansible_errors(result.stderr + result.stdout)]
     raise SiteError(
         f"kayobe {shlex.join(args[:2])} failed (exit {result.returncode}). What it said "

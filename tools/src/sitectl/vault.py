@@ -10,6 +10,7 @@ import functools
 import os
 import re
 import stat
+import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,22 @@ def _read_password(path: Path, source: str) -> VaultPassword:
 
 
 def missing_password(repo: Path, sealed_option: bool = False) -> SiteError:
+    """No vault password: how to give one, in words that fit `repo` (whether it ignores a
+    local password file, whether it has the example password)."""
+    local = repo / LOCAL_PASSWORD_FILE
+    if _ignored_by_git(repo, LOCAL_PASSWORD_FILE):
+        where = f", or put it in {local} (git-ignored here, yours only)"
+    else:
+        where = (
+            f". A file {local} would also do, but this repository does not git-ignore it: add "
+            f"/{LOCAL_PASSWORD_FILE} to its .gitignore first"
+        )
+    example = (
+        f" The example environments use the documented test password in "
+        f"{EXAMPLE_PASSWORD_FILE}: --vault-password-file {EXAMPLE_PASSWORD_FILE}."
+        if (repo / EXAMPLE_PASSWORD_FILE).is_file()
+        else ""
+    )
     sealed = (
         " Or render without it: --sealed compares secrets by their ciphertext, never "
         "decrypting them."
@@ -104,11 +121,21 @@ def missing_password(repo: Path, sealed_option: bool = False) -> SiteError:
     )
     return SiteError(
         "this configuration holds vault-encrypted values and no vault password was given. "
-        "Give it with --vault-password-file FILE, $KAYOBE_VAULT_PASSWORD, "
-        f"$KAYOBE_VAULT_PASSWORD_FILE, or put it in {repo / LOCAL_PASSWORD_FILE} (git-ignored, "
-        "yours only). The example environments use the documented test password in "
-        f"{EXAMPLE_PASSWORD_FILE}: cp {EXAMPLE_PASSWORD_FILE} {LOCAL_PASSWORD_FILE}.{sealed}"
+        "Give it with --vault-password-file FILE, $KAYOBE_VAULT_PASSWORD or "
+        f"$KAYOBE_VAULT_PASSWORD_FILE{where}.{example}{sealed}"
     )
+
+
+def _ignored_by_git(repo: Path, relative: str) -> bool:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(repo), "check-ignore", "-q", "--no-index", relative],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return False
+    return result.returncode == 0
 
 
 # --- the encrypted values -----------------------------------------------------------------

@@ -123,6 +123,9 @@ def plan(
     whatever the change, e.g. for a security rebuild from a web-triggered pipeline."""
     layering(discover(repo), env)  # an unknown environment fails here, before git
     wanted = _compile(requested)
+    # The password is checked here, on the operator's repository: a checkout under .cache
+    # would name itself in the advice, a place that is sitectl's, not the operator's.
+    vault.unlock(repo, env, vault_password_file)
     vault_password_file = vault.password_file_for_checkouts(repo, vault_password_file)
     files = git.changed_files(repo, base, head)
     inputs = [f for f in files if is_image_input(f)]

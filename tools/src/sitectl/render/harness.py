@@ -149,12 +149,9 @@ def environment(scratch: Scratch, password: str | None) -> dict[str, str]:
         ANSIBLE_CACHE_PLUGIN_CONNECTION=str(scratch.facts),
         ANSIBLE_CACHE_PLUGIN_TIMEOUT="0",
         ANSIBLE_ACTION_PLUGINS=str(STANDINS),
-        ANSIBLE_RETRY_FILES_ENABLED="False",
         # One process per task instead of writing, running and removing a module file
         # (about 5% of a render).
         ANSIBLE_PIPELINING="True",
-        ANSIBLE_FORCE_COLOR="0",
-        ANSIBLE_STDOUT_CALLBACK="default",
         PYTHONDONTWRITEBYTECODE="1",
         # Reproducible host order in Ansible (see render/ordering/sitecustomize.py).
         PYTHONPATH=str(ORDERING),

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sitectl import kayobe
 from sitectl.render.harness import Scratch
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 DIRECTORY = ".layers"
 MAX_ENTRIES = 24
 FORMAT = "sitectl-kayobe-layer-1"
-AREAS = ("kayobe", "kolla", "facts", "passwords")
+AREAS = ("kayobe", "kolla", "facts", "passwords", "generated")
 # Where kolla/config can be, as path prefixes of the snapshot ("*": any one name).
 CONFIG_ROOTS = (("etc", "kayobe"), ("environments", "*"), ("etc", "kayobe", "environments", "*"))
 KOLLA_CUSTOM_CONFIG = ("kolla", "config")
@@ -123,6 +124,7 @@ class Cache:
             "kolla": scratch.kolla,
             "facts": scratch.facts,
             "passwords": passwords_file.parent,
+            "generated": scratch.tmp,  # what the password lookup made up (for redaction)
         }
         kayobe: dict[str, str] = {}
         for name, content in members.items():
@@ -186,6 +188,9 @@ class Cache:
                         _add(archive, f"{area}/{relative.as_posix()}", path.read_bytes())
             if passwords_file.is_file():
                 _add(archive, f"passwords/{passwords_file.name}", passwords_file.read_bytes())
+            generated = scratch.tmp / kayobe.GENERATED
+            if generated.is_file():
+                _add(archive, f"generated/{generated.name}", generated.read_bytes())
         self.directory.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
         with os.fdopen(handle, "wb") as stream:

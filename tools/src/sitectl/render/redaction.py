@@ -28,6 +28,7 @@ with values().
 import hashlib
 import hmac
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
@@ -61,7 +62,18 @@ class Redactor:
 
     def __init__(self, key: str | None, secrets: Iterable[str]) -> None:
         self._key = (key or "").encode()
-        self._pattern = secrets_pattern(secrets)
+        self._secrets = frozenset(secrets)
+        self._learning = threading.Lock()
+        self._pattern = secrets_pattern(self._secrets)
+
+    def learn(self, secrets: Iterable[str]) -> None:
+        """Also redact `secrets` (values a run made up, e.g. the password lookup's); safe
+        from the threads of a render's parts."""
+        with self._learning:
+            new = self._secrets.union(secrets)
+            if new != self._secrets:
+                self._secrets = new
+                self._pattern = secrets_pattern(new)
 
     def token(self, secret: str | bytes) -> str:
         message = secret if isinstance(secret, bytes) else secret.encode()

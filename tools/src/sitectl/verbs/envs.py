@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from sitectl.environments import discover, layering, unordered
+from sitectl.repo import environments_dir
 from sitectl.verbs import Context, Verb
 
 
@@ -28,7 +29,12 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(rows, indent=2))
     elif not rows:
-        print("no environments (environments/ is empty)")
+        where = environments_dir(ctx.repo)
+        why = f"{where} is empty" if where.is_dir() else "it has no environments directory"
+        print(
+            f"no environments ({why}): kayobe uses the base configuration alone "
+            "(etc/kayobe), as every sitectl verb does without an environment"
+        )
     else:
         print("\n\n".join(describe(row) for row in rows))
     return 0

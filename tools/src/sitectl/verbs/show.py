@@ -2,11 +2,13 @@
 
 import argparse
 import sys
+from pathlib import Path
 
 from sitectl.dump import dump
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
 from sitectl.formats import FORMATS, emit
+from sitectl.render import sealed_configuration
 from sitectl.summary import summarise
 from sitectl.verbs import Context, Verb, add_environment, environment
 
@@ -23,29 +25,33 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="json",
         help="summary: each host's groups, interfaces and addresses (not with --host/--var)",
     )
+    parser.add_argument(
+        "--sealed",
+        action="store_true",
+        help="without the vault password: every vault-encrypted value shows as a stand-in "
+        "named after its ciphertext (nothing is decrypted)",
+    )
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     env = environment(args)
+    if args.format == "summary" and (args.host or args.var):
+        raise SiteError("--format summary shows whole hosts: drop --host and --var.")
+    if args.sealed:
+        if ctx.vault_password_file is not None:
+            raise SiteError("--sealed reads no vault password: drop --vault-password-file.")
+        with sealed_configuration(ctx.repo, env) as copy:
+            return _show(copy, env, args, None)
+    return _show(ctx.repo, env, args, ctx.vault_password_file)
+
+
+def _show(repo: Path, env: str | None, args: argparse.Namespace, password: Path | None) -> int:
     if args.format == "summary":
-        if args.host or args.var:
-            raise SiteError("--format summary shows whole hosts: drop --host and --var.")
-        hosts = dump(
-            ctx.repo,
-            env,
-            hosts=args.hosts,
-            vault_password_file=ctx.vault_password_file,
-        )
-        order = layering(discover(ctx.repo), env)
-        sys.stdout.write(summarise(env, order, hosts))
+        hosts = dump(repo, env, hosts=args.hosts, vault_password_file=password)
+        sys.stdout.write(summarise(env, layering(discover(repo), env), hosts))
         return 0
     data = dump(
-        ctx.repo,
-        env,
-        host=args.host,
-        hosts=args.hosts,
-        var=args.var,
-        vault_password_file=ctx.vault_password_file,
+        repo, env, host=args.host, hosts=args.hosts, var=args.var, vault_password_file=password
     )
     emit(data, args.format)
     return 0
