@@ -202,6 +202,15 @@ def test_cache_keeps_the_newest_entries(tmp_path: Path, monkeypatch: pytest.Monk
     assert list(tmp_path.glob(".tmp-*")) == []
 
 
+def test_a_huge_dump_is_not_cached_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(dump_module, "MAX_CACHED_BYTES", 2**20)
+    dump_module._write_cache(tmp_path / "big.json", {"data": "x" * 2**21})
+    assert not (tmp_path / "big.json").exists()
+    assert "not cached: the resolved variables take 2 MiB" in capsys.readouterr().err
+
+
 def test_corrupt_cache_file_is_a_miss(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_text("{not json")

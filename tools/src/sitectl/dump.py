@@ -25,6 +25,7 @@ from sitectl.repo import cache_dir, environments_dir, kayobe_config_dir
 CONTROL_VARS = ("dump_path", "dump_hosts", "dump_var_name", "dump_facts")
 CACHE_FORMAT = "sitectl-dump-1"
 CACHE_ENTRIES = 256  # the newest are kept
+MAX_CACHED_BYTES = 64 * 2**20  # a bigger dump is not kept (see _write_cache)
 NO_HOSTS = "no host of"  # how a dump that matches no host is reported
 
 
@@ -154,7 +155,18 @@ def _read_cache(path: Path) -> dict[str, Any] | None:
 
 
 def _write_cache(path: Path, content: dict[str, Any]) -> None:
-    write_atomically(path, json.dumps(content, sort_keys=True))
+    """Keep the dump, unless it is too big to be worth keeping (a huge variables file
+    repeated on every host): then say so, and keep nothing."""
+    text = json.dumps(content, sort_keys=True)
+    if len(text) > MAX_CACHED_BYTES:
+        note(
+            "dump",
+            f"not cached: the resolved variables take {len(text) / 2**20:.0f} MiB (more than "
+            f"{MAX_CACHED_BYTES // 2**20} MiB; a very large variables file is copied to every "
+            "host's variables)",
+        )
+        return
+    write_atomically(path, text)
     for old in sorted(path.parent.glob("*.json"), key=_mtime, reverse=True)[CACHE_ENTRIES:]:
         old.unlink(missing_ok=True)
 
