@@ -138,7 +138,7 @@ def test_missing_password_explains_every_option(repo: Path) -> None:
     assert "vault-password.example" not in message  # this repository has none
     (repo / "ci").mkdir()
     (repo / "ci" / "vault-password.example").write_text("example\n")
-    with pytest.raises(SiteError, match="--vault-password-file ci/vault-password.example"):
+    with pytest.raises(SiteError, match=r"--vault-password-file ci/vault-password\.example"):
         unlock(repo, "site")
 
 
