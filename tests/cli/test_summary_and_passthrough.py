@@ -39,6 +39,15 @@ def test_summary_shows_what_is_missing() -> None:
     assert "  reached at (no address!)" in text
 
 
+def test_summary_names_the_control_host_without_warnings() -> None:
+    localhost = {"group_names": ["ungrouped"], "ansible_connection": "local", "ansible_host": None}
+    text = summarise("site", ["site"], {**HOSTS, "localhost": localhost})
+    assert text.splitlines()[0].startswith("site: 3 hosts and the control host localhost;")
+    control = text.split("localhost  [ungrouped]\n", 1)[1]
+    assert control.startswith("  the control host: kayobe and kolla-ansible run here")
+    assert "(none!)" not in control and "(no address!)" not in control
+
+
 def test_passthrough_verbs_keep_their_own_options() -> None:
     assert split_passthrough(
         ["kayobe", "overcloud", "host", "configure", "--environment", "x"]

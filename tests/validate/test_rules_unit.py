@@ -178,6 +178,27 @@ def test_host_no_address_ignores_bare_metal_nodes() -> None:
     assert run(host_no_address, data) == []
 
 
+@pytest.mark.parametrize("groups", [["ungrouped"], ["ansible-control"]])
+def test_the_control_host_is_no_managed_host(groups: list[str]) -> None:
+    """`localhost ansible_connection=local` (kayobe's own configurations have it): no address,
+    BMC or interface findings, even with a bmc_type and mappings every host inherits."""
+    data = set_all(clean(), bmc_type="idrac", neutron_sriov_physnet_mappings={"physnet1": "p1"})
+    data["ctl1"]["ipmi_address"] = data["cmp1"]["ipmi_address"] = "10.0.0.1"
+    del data["ctl1"]["neutron_sriov_physnet_mappings"]
+    data["localhost"] = {
+        **data["cmp1"],
+        "group_names": groups,
+        "ansible_connection": "local",
+        "ansible_host": None,
+        "ipmi_address": None,
+    }
+    assert check_site(build_site("unit", data)) == []
+    site = build_site("unit", data)
+    assert (site.hosts["localhost"].control, site.hosts["localhost"].managed) == (True, False)
+    data["ctl1"]["ansible_connection"] = "local"  # an all-in-one host deploys itself
+    assert build_site("unit", data).hosts["ctl1"].managed
+
+
 def test_host_missing_interface() -> None:
     data = clean()
     del data["ctl1"]["internal_net_interface"]

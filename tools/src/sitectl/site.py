@@ -22,6 +22,14 @@ from sitectl import values
 BAREMETAL_GROUP = "baremetal-compute"
 COMPUTE_GROUP = "compute"
 CONTROLLERS_GROUP = "controllers"
+UNGROUPED = "ungrouped"  # Ansible's group of hosts the inventory puts in no group
+CONTROL_HOST = "localhost"
+# The groups of hosts kayobe deploys (the seed, its hypervisor, infra VMs, the overcloud and
+# its kinds): a host in one of them is never the control host, whatever its connection.
+DEPLOYED_GROUPS = frozenset(
+    {"seed", "seed-hypervisor", "infra-vms", "overcloud", CONTROLLERS_GROUP, COMPUTE_GROUP}
+    | {"network", "monitoring", "storage", BAREMETAL_GROUP}
+)
 POOLS = ("allocation_pool", "inspection_allocation_pool", "neutron_allocation_pool")
 GATEWAYS = ("gateway", "neutron_gateway", "inspection_gateway")
 _DOTTED = re.compile(r"^(?P<parent>.+)\.(?P<tag>[0-9]+)$")
@@ -61,8 +69,14 @@ class Host:
 
     @property
     def managed(self) -> bool:
-        """Whether kayobe logs into it: every host but bare-metal nodes (and ungrouped ones)."""
-        return bool(self.groups - {BAREMETAL_GROUP})
+        """Whether kayobe logs into it to deploy it: every host but bare-metal nodes,
+        ungrouped ones and the control host."""
+        return bool(self.groups - {BAREMETAL_GROUP, UNGROUPED}) and not self.control
+
+    @property
+    def control(self) -> bool:
+        """Whether it is the control host kayobe runs on (see is_control_host)."""
+        return is_control_host(self.name, self.vars)
 
     @property
     def baremetal(self) -> bool:
@@ -108,6 +122,15 @@ class Host:
             interface = self.interface(network)
             if interface is not None:
                 yield interface
+
+
+def is_control_host(name: str, hostvars: Mapping[str, Any]) -> bool:
+    """Whether a host of the inventory is the control host kayobe and kolla-ansible run on
+    (`localhost ansible_connection=local`, as kayobe's own configurations have it) rather than
+    one they deploy: localhost or reached locally, and in none of DEPLOYED_GROUPS. It has no
+    address on the cloud's networks, no BMC and no interfaces of kayobe's making."""
+    local = name == CONTROL_HOST or values.text(hostvars.get("ansible_connection")) == "local"
+    return local and not DEPLOYED_GROUPS & set(values.strings(hostvars.get("group_names")))
 
 
 @dataclass(frozen=True)

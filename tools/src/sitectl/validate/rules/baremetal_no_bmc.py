@@ -79,7 +79,10 @@ def check(site: Site) -> Iterator[Finding]:
 
 
 def needs(site: Site, host: Host) -> Need | None:
-    """Why `host` needs a BMC address (the first reason), or None when nothing uses its BMC."""
+    """Why `host` needs a BMC address (the first reason), or None when nothing uses its BMC
+    (the control host's, whatever its variables say: nothing deploys it)."""
+    if host.control:
+        return None
     if host.baremetal:
         return Need(
             "redfish_address",

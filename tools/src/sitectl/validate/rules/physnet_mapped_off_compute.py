@@ -25,7 +25,7 @@ STAGE = SITE
 
 def check(site: Site) -> Iterator[Finding]:
     for host in site.hosts.values():
-        if host.compute:
+        if host.compute or host.control:
             continue
         for physnet, key in sorted(physnets.agent_mapped(host).items()):
             groups = ", ".join(sorted(host.groups)) or "no group"
