@@ -12,7 +12,10 @@ and real kolla-ansible renders. They differ from this repository where real site
 - `nested`: environments in a plain etc/kayobe/environments/ directory (no symlink, no
   top-level environments/), one depending on the other; an incomplete, vault-encrypted
   whole-file passwords.yml (kayobe completes the keys it lacks); the inventory split over
-  several files; a per-service kolla override inside an environment.
+  several files; a per-service kolla override inside an environment. Its `dev` environment
+  (validated, never rendered) is shaped as kayobe's own development configuration: the
+  control host in the inventory (`localhost ansible_connection=local`), a kolla/globals.yml
+  with Jinja blocks, and a Grafana dashboard wrapped in `{% raw %}` (kayobe templates both).
 
 The one host of each plays every role, and only what a keystone render needs is enabled, so a
 render stays cheap. Nothing here copies a public repository.
@@ -204,6 +207,36 @@ def _flat() -> Shape:
     )
 
 
+# kayobe templates kolla/globals.yml before kolla-ansible reads it.
+DEV_GLOBALS = """\
+---
+{# The site's own kolla-ansible globals. #}
+{% if kolla_enable_ironic | bool %}
+site_bare_metal: true
+{% else %}
+site_bare_metal: false
+{% endif %}
+site_logging_label: {{ 'ironic' if kolla_enable_ironic | bool else 'virtual' }}
+"""
+
+# Grafana's own {{...}} kept from kayobe's templating by {% raw %}.
+DEV_DASHBOARD = """\
+{% raw %}
+{
+  "uid": "dev-overview",
+  "title": "Overview",
+  "panels": [
+    {
+      "type": "timeseries",
+      "datasource": "Prometheus",
+      "targets": [{"expr": "up", "legendFormat": "{{instance}}"}]
+    }
+  ]
+}
+{% endraw %}
+"""
+
+
 def _nested() -> Shape:
     env = "etc/kayobe/environments"
     passwords = encrypt(
@@ -229,8 +262,19 @@ def _nested() -> Shape:
         f"{env}/production/kolla/config/keystone/keystone.conf": (
             "[identity]\nmax_password_length = 128\n"
         ),
+        f"{env}/dev/.kayobe-environment": "---\ndependencies:\n  - cloud\n",
+        f"{env}/dev/inventory/hosts": (
+            "# The control host, as kayobe's own configurations list it.\n"
+            "localhost ansible_connection=local\n\n[controllers]\naio1\n\n[compute]\naio1\n"
+        ),
+        f"{env}/dev/inventory/group_vars/overcloud/interfaces": (
+            "---\ncloud_net_interface: eth0\n"
+        ),
+        f"{env}/dev/network-allocation.yml": "---\ncloud_net_ips:\n  aio1: 172.20.0.31\n",
+        f"{env}/dev/kolla/globals.yml": DEV_GLOBALS,
+        f"{env}/dev/kolla/config/grafana/dashboards/openstack/overview.json": DEV_DASHBOARD,
     }
-    return Shape("nested", ("cloud", "production"), files, secrets=NESTED_SECRETS)
+    return Shape("nested", ("cloud", "dev", "production"), files, secrets=NESTED_SECRETS)
 
 
 SHAPES: dict[str, Shape] = {shape.name: shape for shape in (_flat(), _nested())}

@@ -58,8 +58,8 @@ def test_validate_all_covers_plain_environment_directories(
     sitectl: RunSitectl, nested: Built
 ) -> None:
     code, out, err = run(sitectl, nested, "validate", "--all")
-    assert code == 0, out + err
-    assert "cloud" in err and "production" in err
+    assert code == 0, out + err  # dev: the control host, templated globals and dashboard
+    assert "cloud" in err and "production" in err and "dev:" in err
     code, out, err = run(sitectl, nested, "validate")
     assert code == 2 and "give one or more environments, or --all" in err
 
@@ -69,6 +69,15 @@ def test_show_summarises_the_base_configuration(sitectl: RunSitectl, flat: Built
     assert code == 0, err
     assert out.startswith("the base configuration: 1 hosts; layers: etc/kayobe\n")
     assert "cloud_net  eth1  172.20.0.11" in out
+
+
+def test_show_lists_the_control_host_without_warnings(sitectl: RunSitectl, nested: Built) -> None:
+    code, out, err = run(sitectl, nested, "show", "dev", "--format", "summary")
+    assert code == 0, err
+    assert out.startswith("dev: 1 hosts and the control host localhost; layers: ")
+    control = out.split("\nlocalhost  [", 1)[1]
+    assert "  the control host: kayobe and kolla-ansible run here" in control
+    assert "(none!)" not in control and "(no address!)" not in control
 
 
 def test_images_plan_without_an_environment(sitectl: RunSitectl, flat: Built) -> None:

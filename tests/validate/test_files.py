@@ -101,6 +101,50 @@ def test_yaml_syntax_checks_vault_encrypted_files_after_decryption(tmp_path: Pat
     assert finding.rule == "yaml-syntax" and "(after decryption)" in finding.message
 
 
+# kolla/globals.yml: kayobe templates it, then reads it as YAML.
+TEMPLATED_GLOBALS = """\
+---
+{# kolla-ansible globals the site sets itself #}
+{% if kolla_enable_ironic | bool %}
+ironic_dnsmasq_serve_ipxe: true
+{% else %}
+ironic_dnsmasq_serve_ipxe: false
+{% endif %}
+openstack_logging_debug: {{ 'True' if site_debug | default(false) else 'False' }}
+{% for service in ['nova', 'neutron'] %}
+{{ service }}_logging_debug: "{{ site_debug | default(false) }}"
+{% endfor %}
+haproxy_extra_label: {% raw %}"{{ literal }}"{% endraw %}
+"""
+
+
+@pytest.mark.parametrize(
+    ("broken", "words", "line"),
+    [
+        ("{% if x %}\na: [1, 2\n{% endif %}\nb: 3\n", "not valid YAML (as kayobe templates", 5),
+        ("a: 1\n{% if x %}\nb: 2\n", "does not parse as Jinja", 3),
+        ("a: 1\n{% if x %}\nb: 2\n{% endif %}\na: 3\n", "defines a twice", 6),
+    ],
+)
+def test_yaml_syntax_reads_kolla_globals_as_kayobe_templates_them(
+    tmp_path: Path, broken: str, words: str, line: int
+) -> None:
+    """Jinja blocks, expressions and raw blocks are no YAML errors, nor is a key set in both
+    branches of an if; a file broken once templated is, on its own line."""
+    repo = make_repo(tmp_path, {"site": {"kolla/globals.yml": TEMPLATED_GLOBALS}})
+    assert findings(repo, "site") == []
+    (repo / "environments/site/kolla/globals.yml").write_text("---\n" + broken)
+    [finding] = findings(repo, "site")
+    assert (finding.rule, finding.file) == ("yaml-syntax", "environments/site/kolla/globals.yml")
+    assert words in finding.message and finding.line == line, finding
+
+
+def test_yaml_syntax_templates_only_kolla_globals(tmp_path: Path) -> None:
+    """kayobe reads its variables files as they are: Jinja blocks there are YAML errors."""
+    repo = make_repo(tmp_path, {"site": {"kolla.yml": TEMPLATED_GLOBALS}})
+    assert [(f.rule, f.line) for f in findings(repo, "site")] == [("yaml-syntax", 3)]
+
+
 def test_env_dependency_unknown_and_cycle(tmp_path: Path) -> None:
     repo = make_repo(
         tmp_path,
@@ -357,6 +401,58 @@ def test_good_dashboards_pass_and_a_repeated_uid_does_not(tmp_path: Path) -> Non
     )
     [finding] = [f for f in findings(repo, "site") if f.rule == "grafana-dashboard-invalid"]
     assert finding.key == "uid" and "named.json" in finding.message
+
+
+# A dashboard as sites keep them: wrapped in {% raw %} (kayobe templates it), Grafana's own
+# {{...}} inside; expressions kayobe fills in outside it.
+RAW_DASHBOARD = """\
+{% raw %}
+{
+  "uid": "raw", "title": "Raw",
+  "panels": [{"type": "timeseries", "datasource": "Prometheus",
+              "targets": [{"expr": "up", "legendFormat": "{{instance}}"}]}]
+}
+{% endraw %}
+"""
+TEMPLATED_DASHBOARD = """\
+{
+  "uid": "{{ site_name }}-templated", "title": "Templated \\"{{ site_name }}\\"",
+  "refresh": {{ dashboard_refresh | to_json }},
+{% if site_tags %}
+  "tags": {{ site_tags | to_json }},
+{% endif %}
+  "panels": [{"type": "stat", "datasource": "{{ site_datasource }}",
+              "targets": [{"legendFormat": "{% raw %}{{job}}{% endraw %}"}]}]
+}
+"""
+COPY_DASHBOARDS = (
+    "---\nkolla_openstack_custom_config_rules_extra:\n"
+    "  - {glob: 'grafana/dashboards/**', strategy: copy, priority: 500}\n"
+)
+
+
+def test_dashboards_are_read_as_kayobe_templates_them(tmp_path: Path) -> None:
+    good = {f"{DASHBOARDS}/raw.json": RAW_DASHBOARD, f"{DASHBOARDS}/t.json": TEMPLATED_DASHBOARD}
+    repo = make_repo(tmp_path, {"site": good})
+    assert findings(repo, "site") == []
+    broken = RAW_DASHBOARD.replace('"timeseries",', '"timeseries"')
+    (repo / "environments/site" / DASHBOARDS / "raw.json").write_text(broken)
+    [finding] = findings(repo, "site")
+    assert (finding.rule, finding.line) == ("grafana-dashboard-invalid", 4)
+    assert "is not JSON once kayobe templates it" in finding.message
+    (repo / "environments/site" / DASHBOARDS / "raw.json").write_text("{% raw %}\n{}\n")
+    [finding] = findings(repo, "site")
+    assert (finding.line, finding.hint.count("{% raw %}")) == (1, 1)
+    assert "does not parse as Jinja" in finding.message
+
+
+def test_a_copied_dashboard_keeps_its_jinja(tmp_path: Path) -> None:
+    """A site rule that copies dashboards: Grafana gets {% raw %} as it is written."""
+    dashboards = {f"{DASHBOARDS}/raw.json": RAW_DASHBOARD}
+    repo = make_repo(tmp_path, {"site": {"kolla.yml": COPY_DASHBOARDS, **dashboards}})
+    [finding] = findings(repo, "site")
+    assert (finding.rule, finding.line) == ("grafana-dashboard-invalid", 1)
+    assert "as kayobe copies it" in finding.message and "copy rule" in finding.hint
 
 
 def test_the_monitoring_mixins_dashboards_are_valid() -> None:

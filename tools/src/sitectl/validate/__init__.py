@@ -3,6 +3,8 @@
 Modules:
   rules/     one module per rule (id, description, example of bad input, check());
   files      what the file rules read before kayobe runs (layering, vault password, files);
+  templated  files kayobe templates (kolla/globals.yml, kolla/config) read as they become;
+  kolla_config  which strategy kayobe applies to each kolla/config file (copy, template, INI);
   (the Site the site rules read, kayobe's resolved configuration as hosts, groups, networks
   and interfaces, is sitectl.site: the host checks read it too)
   locate     which file (and line) defines a key in the layered configuration;

@@ -5,7 +5,8 @@ kayobe reads, for each layer (etc/kayobe, then each environment in layering orde
   - LAYER/*.yml, *.yaml, *.json: extra variables (a later file, and a later layer, wins);
   - LAYER/inventory/: INI host and group files, group_vars/ and host_vars/ (files without an
     extension or with .yml, .yaml or .json, directly or in a directory per group or host);
-  - LAYER/kolla/globals.yml: extra kolla-ansible globals.
+  - LAYER/kolla/globals.yml: extra kolla-ansible globals, templated by kayobe before it reads
+    them as YAML (sitectl.validate.templated).
 """
 
 import os
@@ -30,6 +31,7 @@ from sitectl.repo import environments_dir, kayobe_config_dir
 
 VARS_EXTENSIONS = (".yml", ".yaml", ".json")
 INVENTORY_VARS_DIRS = ("group_vars", "host_vars")
+KOLLA_GLOBALS = Path("kolla", "globals.yml")
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def yaml_files(roots: list[Path]) -> Iterator[Path]:
         yield from (p for p in inventory_files(root) if p.suffix in VARS_EXTENSIONS)
         for kind in INVENTORY_VARS_DIRS:
             yield from inventory_vars_files(root, kind)
-        globals_file = root / "kolla" / "globals.yml"
+        globals_file = root / KOLLA_GLOBALS
         if globals_file.is_file():
             yield globals_file
 

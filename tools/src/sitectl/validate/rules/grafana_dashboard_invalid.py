@@ -8,6 +8,11 @@ shows "datasource not found" and no data. The data sources that exist are the on
 kolla-ansible provisions (its grafana role: Prometheus, Alertmanager, OpenSearch), or a
 dashboard variable of type "datasource".
 
+A dashboard is checked as Grafana receives it: kayobe templates it first unless its custom
+config rules copy it (sitectl.validate.kolla_config), so its `{% raw %}` blocks read as their
+text and its expressions as values kayobe fills in (not judged); a JSON error after that is
+reported with its line.
+
 Example of bad input::
 
     // environments/monitoring/kolla/config/grafana/dashboards/site/capacity.json
@@ -19,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,15 +32,24 @@ from typing import Any
 import yaml
 
 from sitectl.kolla_playbooks import playbooks_dir
-from sitectl.validate.files import FileContext
+from sitectl.validate import kolla_config
+from sitectl.validate.files import FileContext, plaintext
 from sitectl.validate.finding import Finding
 from sitectl.validate.stages import FILES
+from sitectl.validate.templated import (
+    EXPRESSION,
+    has_jinja,
+    neutralised_text,
+    template_error,
+)
 
 ID = "grafana-dashboard-invalid"
 DESCRIPTION = "a Grafana dashboard is not valid, repeats a uid, or names a missing data source"
 STAGE = FILES
 
-DASHBOARDS = Path("kolla", "config", "grafana", "dashboards")
+CONFIG = Path("kolla", "config")
+DASHBOARDS = CONFIG / "grafana" / "dashboards"
+TEMPLATED = "<templated>"  # what an expression reads as: kayobe fills it in
 # Grafana's own pseudo data sources.
 BUILT_IN = {"-- Grafana --", "-- Mixed --", "-- Dashboard --", "grafana", "default"}
 _VARIABLE = re.compile(r"^\$\{?(\w+)")
@@ -42,26 +57,106 @@ _VARIABLE = re.compile(r"^\$\{?(\w+)")
 
 def check(ctx: FileContext) -> Iterator[Finding]:
     owners: dict[str, str] = {}  # uid -> file
+    rules = kolla_config.site_rules(ctx)
     for root in ctx.roots:
         for path in sorted((root / DASHBOARDS).rglob("*.json")):
             file = ctx.relative(path)
-            for key, message in _problems(path, owners, file):
+            read = plaintext(path, ctx.password)
+            if read is None:
+                continue  # unreadable, or not decryptable: vault-password reports it
+            relative = path.relative_to(root / CONFIG).as_posix()
+            loaded = _load(
+                read[0], kolla_config.is_templated(kolla_config.strategy(relative, rules))
+            )
+            if isinstance(loaded, Unreadable):
+                yield Finding(
+                    ID, ctx.environment, None, file, None, loaded.message, loaded.hint, loaded.line
+                )
+                continue
+            for key, message in _problems(loaded, owners, file):
                 yield Finding(ID, ctx.environment, None, file, key, message, _hint(message))
 
 
-def _problems(path: Path, owners: dict[str, str], file: str) -> Iterator[tuple[str | None, str]]:
+@dataclass(frozen=True)
+class Unreadable:
+    """Why a dashboard cannot be read as JSON, what to do, and where."""
+
+    message: str
+    hint: str
+    line: int | None = None
+
+
+REEXPORT = "Export the dashboard again from Grafana (Share > Export > Save to file)."
+JINJA_HINT = (
+    "Fix the template at that line, and wrap Grafana's own {{...}} in {% raw %} ... {% endraw %}."
+)
+COPIED = (
+    "kayobe copies this file as it is: drop its Jinja ({% raw %} ...), or let kayobe template "
+    "it (remove the copy rule of kolla_openstack_custom_config_rules_extra that matches it)."
+)
+
+
+def _load(text: str, templated: bool) -> Any:
+    """The dashboard as Grafana receives it (after kayobe templates it, when it does), or
+    Unreadable."""
+    jinja = has_jinja(text)
+    if templated and jinja:
+        error = template_error(text)
+        if error is not None:
+            return Unreadable(
+                "does not parse as Jinja, and kayobe templates it before kolla-ansible copies "
+                f"it to Grafana: {error[1]}",
+                JINJA_HINT,
+                error[0],
+            )
+        text = _json_placeholders(neutralised_text(text, raw=True, expression=EXPRESSION))
     try:
-        dashboard = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        yield None, f"is not JSON ({e})"
-        return
+        return json.loads(text)
+    except ValueError as e:
+        line = getattr(e, "lineno", None)
+        if not jinja:
+            return Unreadable(f"is not JSON ({e})", REEXPORT, line)
+        if templated:
+            return Unreadable(f"is not JSON once kayobe templates it ({e})", REEXPORT, line)
+        return Unreadable(
+            f"is not JSON as kayobe copies it, Jinja and all (a custom config rule says "
+            f"copy) ({e})",
+            COPIED,
+            line,
+        )
+
+
+def _json_placeholders(text: str) -> str:
+    """`text` with each expression marker replaced by TEMPLATED: as text inside a JSON string,
+    as a string of its own elsewhere (`"refresh": {{ x }}` reads as a value)."""
+    out: list[str] = []
+    in_string = escaped = False
+    for char in text:
+        if char == EXPRESSION:
+            out.append(TEMPLATED if in_string else f'"{TEMPLATED}"')
+            continue
+        if not in_string:
+            in_string = char == '"'
+        elif escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            in_string = False
+        out.append(char)
+    return "".join(out)
+
+
+def _problems(
+    dashboard: Any, owners: dict[str, str], file: str
+) -> Iterator[tuple[str | None, str]]:
     if not isinstance(dashboard, dict) or not isinstance(dashboard.get("panels"), list):
         yield None, "is not a Grafana dashboard (an object with a list of panels)"
         return
     if not isinstance(dashboard.get("title"), str) or not dashboard["title"].strip():
         yield "title", "has no title"
     uid = dashboard.get("uid")
-    if isinstance(uid, str) and uid:
+    if isinstance(uid, str) and uid and TEMPLATED not in uid:
         if uid in owners:
             yield "uid", f"repeats uid {uid!r} of {owners[uid]}; Grafana keeps only one of them"
         owners.setdefault(uid, file)
@@ -104,6 +199,8 @@ def _unknown(reference: Any, variables: set[Any]) -> str | None:
         value, kind = reference, "name"
     else:
         return f"is {reference!r}, not a data source name or reference"
+    if TEMPLATED in value:
+        return None  # kayobe fills it in
     variable = _VARIABLE.match(value)
     if variable:
         if variable[1] in variables:
@@ -128,7 +225,7 @@ def _hint(message: str) -> str:
         )
     if "uid" in message:
         return "Give each dashboard its own uid."
-    return "Export the dashboard again from Grafana (Share > Export > Save to file)."
+    return REEXPORT
 
 
 @cache

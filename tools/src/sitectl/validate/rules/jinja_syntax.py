@@ -15,19 +15,17 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-import jinja2
-
 from sitectl import values
 from sitectl.site import Site
 from sitectl.validate.finding import Finding
 from sitectl.validate.stages import SITE
+from sitectl.validate.templated import template_error
 
 ID = "jinja-syntax"
 DESCRIPTION = "a variable holds a Jinja template with a syntax error"
 STAGE = SITE
 
 MARKERS = ("{{", "{%", "{#")
-_ENVIRONMENT = jinja2.Environment(extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"])
 
 
 def check(site: Site) -> Iterator[Finding]:
@@ -72,10 +70,8 @@ def _templates(value: Any, depth: int = 0) -> Iterator[str]:
 @lru_cache(maxsize=4096)
 def syntax_error(text: str) -> str | None:
     """Why `text` does not parse as a Jinja template (None when it does)."""
-    try:
-        _ENVIRONMENT.parse(text)
-    except jinja2.TemplateSyntaxError as e:
-        return f"{e.message} (line {e.lineno} of the value)" if e.lineno > 1 else str(e.message)
-    except Exception as e:  # anything else the parser chokes on
-        return f"{type(e).__name__}: {e}"
-    return None
+    error = template_error(text)
+    if error is None:
+        return None
+    line, message = error
+    return f"{message} (line {line} of the value)" if line and line > 1 else message

@@ -38,6 +38,7 @@ from sitectl.validate.files import (
 from sitectl.validate.finding import Finding
 from sitectl.validate.rules import _inventory
 from sitectl.validate.stages import SITE
+from sitectl.validate.templated import JINJA
 
 ID = "var-undefined"
 DESCRIPTION = "a variable of the site cannot be templated: its Jinja names an undefined variable"
@@ -70,7 +71,6 @@ MAGIC = frozenset(
         "undef",
     }
 )
-_ENVIRONMENT = jinja2.Environment(extensions=["jinja2.ext.loopcontrols", "jinja2.ext.do"])
 
 
 class _Unsafe(str):
@@ -93,7 +93,7 @@ def check(site: Site) -> Iterator[Finding]:
     sources = site_sources(roots)
     known = (
         MAGIC
-        | frozenset(_ENVIRONMENT.globals)
+        | frozenset(JINJA.globals)
         | kayobe_names()
         | frozenset(sources)
         | frozenset(key for host in site.hosts.values() for key in host.vars)
@@ -182,7 +182,7 @@ def undeclared(text: str) -> frozenset[str]:
     """The variables a template reads from its context (none when it does not parse:
     jinja-syntax reports that)."""
     try:
-        return frozenset(jinja2.meta.find_undeclared_variables(_ENVIRONMENT.parse(text)))
+        return frozenset(jinja2.meta.find_undeclared_variables(JINJA.parse(text)))
     except Exception:
         return frozenset()
 

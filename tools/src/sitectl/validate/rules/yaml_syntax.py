@@ -3,7 +3,10 @@ of variables, or defines a key twice.
 
 Ansible stops on the first such file with a long traceback; a key defined twice in one mapping
 silently loses its first value. Every file of every layer is checked here, with its line.
-Vault-encrypted files are checked after decryption when the password is known.
+Vault-encrypted files are checked after decryption when the password is known. kayobe
+templates kolla/globals.yml before it reads it: its Jinja must parse, and the YAML is checked
+as templating leaves it (its `{% if %}` lines and expressions neutralised, line numbers kept;
+a key repeated in the branches of an `{% if %}` is no repetition).
 
 Example of bad input::
 
@@ -21,15 +24,26 @@ from typing import Any
 import yaml
 
 from sitectl import vault
-from sitectl.validate.files import FileContext, Loader, decrypt_text, yaml_files
+from sitectl.validate.files import KOLLA_GLOBALS, FileContext, Loader, decrypt_text, yaml_files
 from sitectl.validate.finding import Finding
 from sitectl.validate.stages import FILES
+from sitectl.validate.templated import (
+    has_jinja,
+    neutralised_text,
+    template_error,
+    varying_lines,
+)
 
 ID = "yaml-syntax"
 DESCRIPTION = "a file kayobe reads is not valid YAML, not a mapping, or repeats a key"
 STAGE = FILES
 
 HINT = "Fix the YAML at that line (yamllint FILE shows the same); kayobe cannot load it as is."
+JINJA_HINT = (
+    "Fix the template at that line: every {% if %} or {% for %} needs its {% endif %} or "
+    "{% endfor %}, every {{ its }}."
+)
+TEMPLATED = " (as kayobe templates it: Jinja set aside, line numbers kept)"
 
 
 def check(ctx: FileContext) -> Iterator[Finding]:
@@ -62,6 +76,19 @@ def check_file(ctx: FileContext, path: Path) -> Iterator[Finding]:
         if plaintext is None:
             return  # the vault-password rule reports it
         text, what = plaintext, " (after decryption)"
+    varying: set[int] = set()  # lines templating may repeat: not duplicates
+    if _templated(ctx, path) and has_jinja(text):
+        error = template_error(text)
+        if error is not None:
+            yield finding(
+                f"does not parse as Jinja{what}, and kayobe templates it before reading it: "
+                + error[1],
+                error[0],
+                hint=JINJA_HINT,
+            )
+            return
+        varying = varying_lines(text)
+        text, what = neutralised_text(text, raw=True), what + TEMPLATED
     try:
         documents = list(_documents(text))
     except yaml.MarkedYAMLError as e:
@@ -89,6 +116,8 @@ def check_file(ctx: FileContext, path: Path) -> Iterator[Finding]:
                 line,
             )
         for key, first, again in duplicates:
+            if first in varying or again in varying:
+                continue
             yield finding(
                 f"defines {key} twice{what} (lines {first} and {again}); YAML keeps only the "
                 "last value",
@@ -96,6 +125,11 @@ def check_file(ctx: FileContext, path: Path) -> Iterator[Finding]:
                 key,
                 f"Keep one definition of {key} (kayobe silently ignores the first).",
             )
+
+
+def _templated(ctx: FileContext, path: Path) -> bool:
+    """Whether kayobe templates the file before reading it (a layer's kolla/globals.yml)."""
+    return path in {root / KOLLA_GLOBALS for root in ctx.roots}
 
 
 def _documents(text: str) -> Iterator[tuple[Any, int, list[tuple[str, int, int]]]]:
