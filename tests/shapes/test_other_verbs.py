@@ -52,6 +52,13 @@ def test_validate_finds_a_mistake_in_the_base_configuration(
     )
     assert result.returncode == 1, result.stderr
     assert "node1" in result.stdout and "etc/kayobe/" in result.stdout
+    # Without the password: kayobe loads a sealed copy, the findings name the site's files.
+    sealed = sitectl("--repo", copy, "validate", "--sealed", "--format", "json", timeout=600)
+    assert sealed.returncode == 1, sealed.stderr
+    findings = json.loads(sealed.stdout)
+    assert {(f["rule"], f["host"]) for f in findings} == {("host-no-address", "node1")}
+    assert all(f["file"].startswith("etc/kayobe/") for f in findings), findings
+    assert "sealed-" not in sealed.stdout and FLAT_SECRET not in sealed.stdout + sealed.stderr
 
 
 def test_validate_all_covers_plain_environment_directories(

@@ -3,6 +3,7 @@ repositories built in a temporary directory: no kayobe runs."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -221,6 +222,15 @@ def test_vault_password_missing(tmp_path: Path) -> None:
     [finding] = findings(repo, "site", password=None)
     assert finding.rule == "vault-password" and "no vault password was given" in finding.message
     assert ".vault-password" in finding.hint and "--vault-password-file" in finding.hint
+    # The advice fits the repository: this one ignores no .vault-password, has no example.
+    assert "does not git-ignore it" in finding.hint and "example" not in finding.hint
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitignore").write_text("/.vault-password\n")
+    (repo / "ci").mkdir()
+    (repo / "ci" / "vault-password.example").write_text("example\n")
+    [finding] = findings(repo, "site", password=None)
+    assert "(git-ignored here, yours only)" in finding.hint
+    assert "--vault-password-file ci/vault-password.example" in finding.hint
 
 
 def test_vault_password_unreadable_file(tmp_path: Path) -> None:
@@ -344,6 +354,23 @@ def test_file_findings_stop_kayobe(tmp_path: Path) -> None:
     assert [f.rule for f in report.findings] == ["yaml-syntax"]
     assert any("kayobe was not run" in note for note in report.notes)
     assert {r.rule.ID for r in report.results if r.skipped} >= {"kayobe-load", "net-invalid"}
+
+
+def test_sealed_validation_reads_no_password(tmp_path: Path) -> None:
+    """validate --sealed: kayobe's dump comes from the dumper (a sealed copy); nothing is
+    decrypted here, and a missing password is no finding."""
+    repo = make_repo(tmp_path, {"site": {"a.yml": "---\n" + vault_variable("s", "v", PASSWORD)}})
+    given: list[object] = []
+
+    def sealed_dump(*args: object) -> object:
+        given.append(args)
+        return {}
+
+    report = validate(repo, "site", dumper=sealed_dump, sealed=True)
+    assert report.findings == [] and len(given) == 1
+    assert any("nothing was decrypted" in note for note in report.notes)
+    [skipped] = [r for r in report.results if r.rule.ID == "vault-password"]
+    assert skipped.skipped and "--sealed" in skipped.skipped
 
 
 def test_unknown_environment_is_a_usage_error(tmp_path: Path) -> None:

@@ -97,8 +97,23 @@ def _read_password(path: Path, source: str) -> VaultPassword:
 
 
 def missing_password(repo: Path, sealed_option: bool = False) -> SiteError:
-    """No vault password: how to give one, in words that fit `repo` (whether it ignores a
-    local password file, whether it has the example password)."""
+    """No vault password: the error, with how to give one in words that fit `repo`."""
+    sealed = (
+        " Or render without it: --sealed compares secrets by their ciphertext, never "
+        "decrypting them."
+        if sealed_option
+        else ""
+    )
+    return SiteError(
+        "this configuration holds vault-encrypted values and no vault password was given. "
+        + password_advice(repo)
+        + sealed
+    )
+
+
+def password_advice(repo: Path) -> str:
+    """How to give the vault password, in words that fit `repo` (whether it ignores a local
+    password file, whether it has the example password)."""
     local = repo / LOCAL_PASSWORD_FILE
     if _ignored_by_git(repo, LOCAL_PASSWORD_FILE):
         where = f", or put it in {local} (git-ignored here, yours only)"
@@ -113,16 +128,9 @@ def missing_password(repo: Path, sealed_option: bool = False) -> SiteError:
         if (repo / EXAMPLE_PASSWORD_FILE).is_file()
         else ""
     )
-    sealed = (
-        " Or render without it: --sealed compares secrets by their ciphertext, never "
-        "decrypting them."
-        if sealed_option
-        else ""
-    )
-    return SiteError(
-        "this configuration holds vault-encrypted values and no vault password was given. "
+    return (
         "Give it with --vault-password-file FILE, $KAYOBE_VAULT_PASSWORD or "
-        f"$KAYOBE_VAULT_PASSWORD_FILE{where}.{example}{sealed}"
+        f"$KAYOBE_VAULT_PASSWORD_FILE{where}.{example}"
     )
 
 

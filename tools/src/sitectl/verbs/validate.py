@@ -12,11 +12,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from sitectl.environments import label
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
-from sitectl.render import render
+from sitectl.render import render, sealed_configuration
 from sitectl.schema import check as schema_check
 from sitectl.schema import rule as option_schema
 from sitectl.validate import report, runner
@@ -57,6 +58,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true", help="with --rendered: deprecations are errors too"
     )
     parser.add_argument(
+        "--sealed",
+        action="store_true",
+        help="without the vault password: kayobe loads a copy in which every vault-encrypted "
+        "value is a stand-in named after its ciphertext (nothing is decrypted)",
+    )
+    parser.add_argument(
         "--services",
         nargs="+",
         metavar="SERVICE",
@@ -81,6 +88,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if (args.strict or args.services) and not args.rendered:
         raise SiteError("--strict and --services go with --rendered.")
+    if args.sealed and ctx.vault_password_file is not None:
+        raise SiteError("--sealed reads no vault password: drop --vault-password-file.")
     known = environment_names(ctx.repo)
     if args.all and args.environments:
         raise SiteError("give one or more environments, or --all (not both).")
@@ -101,9 +110,13 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     reports = []
     for name in names:
         print(f"[validate] {label(name)}: checking ...", file=sys.stderr, flush=True)
-        result = runner.validate(ctx.repo, name, ctx.vault_password_file)
+        result = (
+            runner.validate(ctx.repo, name, dumper=sealed_dumper, sealed=True)
+            if args.sealed
+            else runner.validate(ctx.repo, name, ctx.vault_password_file)
+        )
         if args.rendered:
-            rendered_check(ctx, name, result, strict=args.strict, services=args.services)
+            rendered_check(ctx, name, result, args.strict, args.services, sealed=args.sealed)
         print(f"[validate] {result.summary()}", file=sys.stderr, flush=True)
         reports.append(result)
     if args.junit is not None:
@@ -115,18 +128,44 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     return FINDINGS if any(r.findings for r in reports) else 0
 
 
+def sealed_dumper(repo: Path, environment: str | None, password_file: Path | None) -> Any:
+    """kayobe's dump of a sealed copy of the working tree (validate --sealed); an error names
+    the operator's files, not the copy's."""
+    with sealed_configuration(repo, environment) as copy:
+        try:
+            return runner.default_dumper(copy, environment, None)
+        except SiteError as e:
+            raise _renamed(e, copy, repo) from None
+
+
+def _renamed(error: SiteError, copy: Path, repo: Path) -> SiteError:
+    """`error` with every mention of the copy's directory made the repository's."""
+
+    def moved(text: str) -> str:
+        for name in dict.fromkeys((str(copy), str(copy.resolve()))):
+            text = text.replace(name, str(repo))
+        return text
+
+    return SiteError(moved(error.message), [moved(d) for d in error.details], error.exit_code)
+
+
 def rendered_check(
     ctx: Context,
     name: str | None,
     result: runner.EnvironmentReport,
     strict: bool,
     services: list[str] | None,
+    sealed: bool = False,
 ) -> None:
     """The option-schema check on the environment's render, added to its report: the site's
     problems as findings (deprecations only with --strict), kolla-ansible's own as notes."""
     started = time.monotonic()
     rendered = render(
-        ctx.repo, name, services=services, vault_password_file=ctx.vault_password_file
+        ctx.repo,
+        name,
+        services=services,
+        vault_password_file=ctx.vault_password_file,
+        sealed=sealed,
     )
     outcome = schema_check.check(ctx.repo, rendered, name)
     errors = outcome.site("error") + (outcome.site("warning") if strict else [])

@@ -27,17 +27,11 @@ ID = "vault-password"
 DESCRIPTION = "the vault password is missing or wrong for the environment's encrypted values"
 STAGE = FILES
 
-WHERE = (
-    "Give it with --vault-password-file FILE, $KAYOBE_VAULT_PASSWORD or "
-    f"$KAYOBE_VAULT_PASSWORD_FILE, or put it in {vault.LOCAL_PASSWORD_FILE} at the top of the "
-    "repository (git-ignored). The committed environments use the documented test password: "
-    f"cp {vault.EXAMPLE_PASSWORD_FILE} {vault.LOCAL_PASSWORD_FILE}."
-)
-
 
 def check(ctx: FileContext) -> Iterator[Finding]:
     if ctx.password_error is not None:
-        yield Finding(ID, ctx.environment, None, None, None, ctx.password_error, WHERE)
+        advice = vault.password_advice(ctx.repo)
+        yield Finding(ID, ctx.environment, None, None, None, ctx.password_error, advice)
         return
     encrypted = vault.find_encrypted(ctx.roots)
     if not encrypted:
@@ -54,7 +48,7 @@ def check(ctx: FileContext) -> Iterator[Finding]:
                 f"{len(encrypted)} vault-encrypted value(s) (the first in "
                 f"{ctx.relative(first.file)}) and no vault password was given"
             ),
-            hint=WHERE,
+            hint=vault.password_advice(ctx.repo),
         )
         return
     failed: dict[Path, tuple[vault.Encrypted, str, str]] = {}
