@@ -89,6 +89,35 @@ def test_plan_nothing_to_render() -> None:
     assert plan.plan([], LAYERS, SERVICES, ROOTS).reason == "the two sides are the same tree"
 
 
+@pytest.mark.parametrize(
+    ("namers", "kind", "tags"),
+    [
+        ({"etc/kayobe/kolla/globals.yml"}, "full", set()),
+        ({"environments/ci-aio/networks.yml"}, "none", set()),  # another environment's
+        ({"etc/kayobe/kolla/config/nova.conf"}, "services", {"nova", "nova-cell"}),
+        (
+            {"etc/kayobe/kolla/config/nova.conf", "etc/kayobe/kolla/config/keystone.conf"},
+            "full",  # two overrides: no one set of services and override to judge by
+            set(),
+        ),
+        ({"environments/ci-aio/networks.yml", "environments/sriov/sriov.yml"}, "full", set()),
+    ],
+)
+def test_a_named_file_matters_as_much_as_the_files_naming_it(
+    namers: set[str], kind: str, tags: set[str]
+) -> None:
+    named = {".gitreview": namers, "tools/site-name.py": namers}
+    changed = [".gitreview", "README.md", "tests/test_x.py"]
+    result = plan.plan(changed, LAYERS, SERVICES, ROOTS, named=named)
+    assert (result.mode, set(result.services)) == (kind, tags), result.reason
+    assert ".gitreview" in result.reason or kind == "none"
+
+
+def test_only_a_change_outside_the_configuration_is_worth_looking_for_names() -> None:
+    assert not plan.may_be_named(["README.md", "etc/kayobe/networks.yml"], ROOTS)
+    assert plan.may_be_named(["README.md", "tests/test_x.py"], ROOTS)
+
+
 def test_force_full() -> None:
     assert plan.plan(["README.md"], LAYERS, SERVICES, ROOTS, force_full=True).mode == "full"
 

@@ -144,6 +144,33 @@ def test_documentation_change_renders_nothing(site_repo: Path, renderer: FakeRen
     assert not outcome.report.changed
 
 
+def test_a_change_to_a_file_the_configuration_names_renders(
+    site_repo: Path, renderer: FakeRenderer
+) -> None:
+    """globals.yml runs tools/site-name.py, which reads .gitreview: a change to either is a
+    change to the configuration; one to the tests or the README still renders nothing."""
+    site_name = "from pathlib import Path\nprint(Path('.gitreview').read_text())\n"
+    globals_ = "---\nsite: \"{{ lookup('pipe', 'tools/site-name.py') }}\"\n"
+    commit(
+        site_repo,
+        {
+            "etc/kayobe/kolla/globals.yml": globals_,
+            "tools/site-name.py": site_name,
+            ".gitreview": "[gerrit]\nproject=a\n",
+            "tests/test_site_name.py": "\n",
+        },
+        "the site's name from its repository",
+    )
+    branch(site_repo, "review", {".gitreview": "[gerrit]\nproject=b\n"})
+    outcome = run(Request(site_repo, "ci-aio", "main", "review"), renderer=renderer)
+    assert outcome.report.plan.mode == "full"
+    assert "etc/kayobe/kolla/globals.yml" in outcome.report.plan.reason
+    tests_only = {"tests/test_site_name.py": "# more\n", "README.md": "# more\n"}
+    branch(site_repo, "tests", tests_only)
+    outcome = run(Request(site_repo, "ci-aio", "main", "tests"), renderer=renderer)
+    assert outcome.report.plan.mode == "none"
+
+
 def test_other_environments_change_renders_nothing(site_repo: Path, renderer: FakeRenderer) -> None:
     branch(site_repo, "other", {"environments/other/other.yml": "os_distribution: debian\n"})
     outcome = run(Request(site_repo, "ci-aio", "main", "other"), renderer=renderer)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sitectl import outdir
+from sitectl import config_tree, outdir
 from sitectl import render_layout as layout
 from sitectl.errors import SiteError
 from sitectl.render import cache, pipeline, services, snapshot
@@ -40,7 +40,11 @@ def names(root: Path) -> list[str]:
     return [relative for relative, _ in snapshot.files(root)]
 
 
-def test_a_snapshot_holds_the_configuration_only(repo: Path, tmp_path: Path) -> None:
+def test_a_snapshot_holds_the_repository_and_its_files_the_configuration(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Everything git would commit is copied (a script may read any of it); what decides the
+    render (files()) is the configuration alone when it names nothing else."""
     (repo / "ignored").mkdir()
     (repo / "ignored" / "x.yml").write_text("x\n")
     (repo / "environments" / "site" / "new.yml").write_text("---\nb: 2\n")  # untracked
@@ -54,9 +58,57 @@ def test_a_snapshot_holds_the_configuration_only(repo: Path, tmp_path: Path) -> 
         "etc/kayobe/globals.yml",
     ]
     assert (worktree / "etc" / "kayobe" / "environments").is_symlink()
+    assert (worktree / "tools" / "code.py").is_file() and (worktree / "requirements.txt").is_file()
+    assert not (worktree / "ignored").exists() and not (worktree / ".git").exists()
     committed = snapshot.materialise(repo, snapshot.resolve(repo, "main"), tmp_path / "ref")
     assert "environments/site/new.yml" not in names(committed)
-    assert not (committed / "tools").exists()
+    assert (committed / "tools" / "code.py").is_file()
+
+
+def test_sitectls_state_is_never_copied_whatever_gitignore_says(repo: Path, tmp_path: Path) -> None:
+    (repo / ".gitignore").write_text("")
+    state = [".cache/sitectl/x", ".venv/bin/x", "reports/config-diff/x", "generated/x.yml"]
+    for relative in [*state, ".gitlab-ci-local/x", "tools/__pycache__/code.pyc"]:
+        (repo / relative).parent.mkdir(parents=True, exist_ok=True)
+        (repo / relative).write_text("x\n")
+    copy = snapshot.materialise(repo, snapshot.resolve(repo, None), tmp_path / "copy")
+    copied = {path.relative_to(copy).parts[0] for path in copy.iterdir()}
+    assert copied == {".gitignore", "ansible", "environments", "etc", "requirements.txt", "tools"}
+    assert not (copy / "tools" / "__pycache__").exists()
+
+
+def test_what_the_configuration_names_is_hashed(repo: Path, tmp_path: Path) -> None:
+    """A path in a value (however Jinja builds it) names a file; a comment, prose and a bare
+    top-level word do not; a path to a directory names its files; a named script's own
+    names count too."""
+    files = {
+        "tools/render-me.sh": '#!/bin/sh\ncat "$(dirname "$0")/data/site.txt"\n',
+        "tools/data/site.txt": "cloud\n",
+        "tools/unused.sh": "#!/bin/sh\n",
+        "tools/motd/a.txt": "hello\n",
+        "ci/guide.txt": "how to\n",
+        ".gitreview": "[gerrit]\n",
+        "tests/test_x.py": "\n",
+    }
+    for relative, text in files.items():
+        (repo / relative).parent.mkdir(parents=True, exist_ok=True)
+        (repo / relative).write_text(text)
+    (repo / "etc" / "kayobe" / "site.yml").write_text(
+        "---\n# tools/unused.sh and tests/test_x.py are only mentioned here\n"
+        "site: \"{{ lookup('pipe', kayobe_config_path ~ '/../../tools/render-me.sh') }}\"\n"
+        'motd: "{{ kayobe_config_path }}/../../tools/motd/"\n'
+        "review: .gitreview\n"
+        "note: The guide in ci/guide.txt explains how the tests and tools are run here.\n"
+        "words: tests tools ci\n"
+    )
+    copy = snapshot.materialise(repo, snapshot.resolve(repo, None), tmp_path / "copy")
+    named = {name for name in names(copy) if not config_tree.is_configuration(name)}
+    assert named == {
+        ".gitreview",
+        "tools/motd/a.txt",
+        "tools/data/site.txt",
+        "tools/render-me.sh",
+    }
 
 
 def test_refs_resolve_to_commits(repo: Path) -> None:

@@ -173,6 +173,23 @@ def test_a_link_committed_on_a_branch_is_refused_at_that_ref(repo: Path, tmp_pat
 
 
 @pytest.mark.parametrize("ref", [None, "main"], ids=["working tree", "ref"])
+def test_a_link_out_that_is_not_configuration_is_left_out(
+    repo: Path, secret: Path, tmp_path: Path, ref: str | None
+) -> None:
+    """The tooling's links are copied with the rest of the repository, but one leading out is
+    not: the render neither needs it nor may copy what it reaches."""
+    link_to(repo, "tools/shadow", secret)
+    link_to(repo, "tools/globals.yml", "../etc/kayobe/globals.yml")
+    commit(repo, "the tooling's links")
+    copy = snapshot.materialise(repo, snapshot.resolve(repo, ref), tmp_path / "snapshot")
+    assert not os.path.lexists(copy / "tools" / "shadow")
+    assert (copy / "tools" / "globals.yml").read_text() == "---\nos_release: '10'\n"
+    said = "could not read <render:repo>/tools/shadow"
+    [line] = snapshot.left_out(repo, snapshot.resolve(repo, ref), copy, said)
+    assert "leading outside the repository" in line and MARKER not in line
+
+
+@pytest.mark.parametrize("ref", [None, "main"], ids=["working tree", "ref"])
 def test_links_inside_are_followed_and_the_copy_points_into_itself(
     repo: Path, tmp_path: Path, ref: str | None
 ) -> None:
@@ -206,6 +223,22 @@ def test_the_input_hash_covers_what_a_link_reaches(repo: Path, tmp_path: Path) -
     before = layer_key("a")
     custom.write_text("---\na: 2\n")
     assert layer_key("b") != before
+
+
+def test_a_configuration_link_into_the_tooling_names_what_it_reaches(
+    repo: Path, tmp_path: Path
+) -> None:
+    (repo / "tools" / "shared").mkdir(parents=True)
+    (repo / "tools" / "shared" / "extra.yml").write_text("---\nb: 1\n")
+    link_to(repo, "etc/kayobe/shared", "../../tools/shared")
+
+    def hash_of(name: str) -> str:
+        copy = snapshot.materialise(repo, snapshot.resolve(repo, None), tmp_path / name)
+        return cache.input_hash(copy, "site", None, None)
+
+    before = hash_of("a")
+    (repo / "tools" / "shared" / "extra.yml").write_text("---\nb: 2\n")
+    assert hash_of("b") != before
 
 
 def test_the_input_hash_never_reads_outside(tmp_path: Path, secret: Path) -> None:

@@ -1,9 +1,21 @@
 """The repository's configuration as a tree of files, and the one rule for its symbolic links.
 
-Which paths are configuration (what a render reads: everything but the tooling and its tests,
-the pipeline, documentation and the files at the top of the repository), which of them the
-working tree holds (what git would commit), and whether a symbolic link among them may be
-followed.
+Which paths a render copies (everything git would commit but sitectl's own state and caches:
+a configuration may run the repository's scripts, which may read anything in it), which of
+them are configuration (what decides a render: everything but the tooling and its tests, the
+pipeline, documentation and the files at the top of the repository, plus the files the
+configuration names, named()), which of them the working tree holds (what git would commit),
+and whether a symbolic link among them may be followed.
+
+A file the configuration names is one whose path its text spells out, however the path is
+built: `kayobe_config_path ~ '/../../tools/x.py'` still holds `tools/x.py`, and a script run so
+that reads `os.path.join(root, ".gitreview")` names `.gitreview`. What a named file names is
+named too. A YAML file's comments and prose are not read (`# see tools/sitectl`, a task's
+`fail_msg` naming a test: no Jinja, folded or more than PROSE_WORDS words); a directory is
+named by a path to it (`files/`, `tools/data`), never by a bare top-level word (`tests`);
+documentation (*.md) is never configuration. The rule errs towards naming too much: a file
+named by mistake only costs a render that was not needed, while one missed would let a cached
+render go stale. A script's own imports (`import helper`) are not followed: only paths.
 
 A link may be followed when what it leads to stays inside the repository: a relative link
 that does not climb out, an absolute one naming a path inside the repository, and every link
@@ -16,19 +28,28 @@ the repository on the machine that checks.
 """
 
 import os
+import posixpath
+import re
 import subprocess
 import tarfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Protocol
 
+import yaml
+
 from sitectl.errors import SiteError
-from sitectl.git import git
+from sitectl.git import blobs, git, tree_files
 
 NOT_CONFIGURATION = frozenset({"tools", "tests", "ci", ".ci"})
 SKIP = frozenset({".git", "__pycache__", ".cache", ".venv", ".pytest_cache", ".mypy_cache"})
+# What sitectl itself writes at the top of the repository (reports, generated pipelines,
+# gitlab-ci-local's state): never part of a render, whatever .gitignore says.
+STATE = frozenset({"reports", "generated", ".gitlab-ci-local"})
 MAX_HOPS = 40  # links followed in one path before it counts as a loop (Linux's limit)
+MAX_READ = 4 << 20  # bytes: a larger file may be named, but what it names is not looked for
+LINK_MODE = "120000"  # git's mode of a symbolic link
 ADVICE = (
     "sitectl never follows a link out of the repository (a render would copy what it reaches "
     "into its output, its cache and the diff's report): replace the link with the file itself, "
@@ -37,26 +58,43 @@ ADVICE = (
 
 
 def is_configuration(relative: str) -> bool:
-    """Whether a file (path relative to the repository) is part of what a render reads."""
+    """Whether a file (path relative to the repository) is configuration by where it is, before
+    what the configuration names (named()) is added: what decides a render."""
     parts = relative.split("/")
-    return not (
-        len(parts) == 1
-        or parts[0] in NOT_CONFIGURATION
-        or SKIP.intersection(parts)
-        or parts[-1].endswith((".md", ".pyc"))
+    return in_snapshot(relative) and not (
+        len(parts) == 1 or parts[0] in NOT_CONFIGURATION or is_documentation(relative)
     )
 
 
-def walk(root: Path, configuration_only: bool) -> list[tuple[str, Path]]:
+def in_snapshot(relative: str) -> bool:
+    """Whether a render copies a file of the repository: all but sitectl's own state and the
+    caches (which no configuration may depend on, and which can be large)."""
+    parts = relative.split("/")
+    return not (parts[0] in STATE or SKIP.intersection(parts) or parts[-1].endswith(".pyc"))
+
+
+def why_not_in_snapshot(relative: str) -> str | None:
+    """Why in_snapshot() leaves a path out, in words (None: it does not)."""
+    if in_snapshot(relative):
+        return None
+    if ".git" in relative.split("/"):
+        return "it is git's own data, which a render never copies"
+    return "it is sitectl's own state or a cache, which a render never copies"
+
+
+def is_documentation(relative: str) -> bool:
+    """Markdown is never configuration, even when something names it."""
+    return relative.endswith(".md")
+
+
+def walk(root: Path) -> list[tuple[str, Path]]:
     """The files under `root` (symlinks, to directories too, as themselves), sorted."""
     found = []
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP)
         for name in sorted(filenames) + [d for d in dirnames if Path(directory, d).is_symlink()]:
             path = Path(directory, name)
-            relative = path.relative_to(root).as_posix()
-            if not configuration_only or is_configuration(relative):
-                found.append((relative, path))
+            found.append((path.relative_to(root).as_posix(), path))
     return sorted(found)
 
 
@@ -68,7 +106,7 @@ def working_tree_files(repo: Path) -> list[str]:
     if result.returncode == 0 and prefix.returncode == 0 and prefix.stdout.strip() == "":
         names = sorted({name for name in result.stdout.split("\0") if name})
         return [name for name in names if os.path.lexists(repo / name)]
-    return [relative for relative, _ in walk(repo, configuration_only=False)]
+    return [relative for relative, _ in walk(repo)]
 
 
 # --- the rule for links ---------------------------------------------------------------------
@@ -82,6 +120,15 @@ class Tree(Protocol):
         ...
 
 
+class ReadableTree(Tree, Protocol):
+    """A repository's files as named() reads them."""
+
+    def texts(self, relatives: Sequence[str]) -> dict[str, str]:
+        """The text of each regular file among `relatives` (links, binary files and files too
+        large to read are left out)."""
+        ...
+
+
 class DiskTree:
     """A directory on disk (the working tree, or a snapshot of it)."""
 
@@ -91,6 +138,42 @@ class DiskTree:
     def link_target(self, relative: str) -> str | None:
         path = self.root / relative
         return os.readlink(path) if path.is_symlink() else None
+
+    def texts(self, relatives: Sequence[str]) -> dict[str, str]:
+        found = {}
+        for relative in relatives:
+            path = self.root / relative
+            if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_READ:
+                text = _decoded(path.read_bytes())
+                if text is not None:
+                    found[relative] = text
+        return found
+
+
+class CommitTree:
+    """A commit's tree as git stores it, read without a checkout (the diff's planner)."""
+
+    def __init__(self, repo: Path, commit: str) -> None:
+        self.repo = repo
+        self.files = tree_files(repo, commit)
+        links = {path: b.object for path, b in self.files.items() if b.mode == LINK_MODE}
+        read = blobs(repo, list(links.values()))
+        self.links = {path: read[obj].decode(errors="replace") for path, obj in links.items()}
+
+    def link_target(self, relative: str) -> str | None:
+        return self.links.get(relative)
+
+    def texts(self, relatives: Sequence[str]) -> dict[str, str]:
+        wanted = {
+            relative: self.files[relative].object
+            for relative in relatives
+            if relative in self.files
+            and relative not in self.links
+            and self.files[relative].size <= MAX_READ
+        }
+        read = blobs(self.repo, list(wanted.values()))
+        decoded = {relative: _decoded(read[obj]) for relative, obj in wanted.items()}
+        return {relative: text for relative, text in decoded.items() if text is not None}
 
 
 class ArchiveTree:
@@ -226,11 +309,19 @@ def refused(found: Sequence[Escape], where: str) -> SiteError:
     return SiteError(f"{where}, {what}. {ADVICE}")
 
 
-def check_working_tree(repo: Path, names: Iterable[str], where: str) -> None:
-    """SiteError when a link among `names` (paths of the working tree) leads outside."""
-    found = escapes(DiskTree(repo), names, roots(repo))
-    if found:
-        raise refused(found, where)
+def followable(
+    tree: Tree, names: Sequence[str], top: Sequence[PurePosixPath], where: str
+) -> list[str]:
+    """`names` without the links that lead outside the repository. A configuration link that
+    does is refused (SiteError): a render reads it. Any other is left out of the copy: a render
+    must not copy what it reaches, and the configuration does not read it (when it names it
+    after all, the render fails and its error says why the file is missing)."""
+    found = escapes(tree, names, top)
+    refusing = [e for e in found if is_configuration(e.link)]
+    if refusing:
+        raise refused(refusing, where)
+    leaving = {e.link for e in found}
+    return [name for name in names if name not in leaving]
 
 
 def check_archive(repo: Path, members: Sequence[tarfile.TarInfo], where: str) -> None:
@@ -271,3 +362,157 @@ def _links_of(stream: IO[bytes]) -> list[tarfile.TarInfo]:
 
 def _member_name(member: tarfile.TarInfo) -> str:
     return member.name.removeprefix("./").rstrip("/")
+
+
+# --- the files the configuration names --------------------------------------------------------
+
+_PATH_TOKEN = re.compile(r"[\w.@+/-]+")  # a run of the characters paths are written with
+_YAML = (".yml", ".yaml")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PROSE_WORDS = 8  # a YAML value of more words, without Jinja, is a message or a description
+
+
+def named(
+    tree: ReadableTree,
+    names: Sequence[str],
+    base: Callable[[str], bool],
+    top: Sequence[PurePosixPath],
+) -> dict[str, frozenset[str]]:
+    """The files among `names` (the tree's files) outside `base` (the configuration by where
+    it is) that the configuration names, directly or through other named files, each with
+    the `base` files that lead to it (a change to it matters as much as a change to them)."""
+    bases = [name for name in names if base(name)]
+    index = _Index(name for name in names if not base(name) and not is_documentation(name))
+    graph: dict[str, frozenset[str]] = {}
+    pending = bases
+    while pending:
+        graph.update(_names_in(tree, pending, index, top))
+        pending = sorted({name for found in graph.values() for name in found} - graph.keys())
+    return _reached_from(graph, bases)
+
+
+def named_at(repo: Path, commit: str, base: Callable[[str], bool]) -> dict[str, frozenset[str]]:
+    """named() on the tree of `commit`, read from git."""
+    tree = CommitTree(repo, commit)
+    names = [name for name in tree.files if in_snapshot(name)]
+    return named(tree, names, base, roots(repo))
+
+
+def spellings(token: str, directory: str) -> list[str]:
+    """The repository paths `token` may spell in a file of `directory`: the path from the top
+    of the repository and each tail of it (for a path that begins outside the repository:
+    `kayobe_config_path ~ '/../../tools/x.py'`, an absolute path), and the path relative to
+    `directory` (a script's `lib/helper.py`, `../.gitreview`). A token that names nothing
+    by name (`.`, `../..`) spells no path."""
+    if not set(token.split("/")) - {"", ".", ".."}:
+        return []
+    parts = [part for part in posixpath.normpath("/" + token).split("/") if part]
+    found = ["/".join(parts[index:]) for index in range(len(parts))]
+    if directory:
+        relative = posixpath.normpath(posixpath.join(directory, token.lstrip("/")))
+        if relative != "." and relative.split("/")[0] != "..":
+            found.append(relative)
+    return found
+
+
+def may_name_directory(token: str, path: str) -> bool:
+    """Whether `token`, spelling `path`, names the directory there: a path to it does
+    (`files/`, `tools/data`), a bare word at the top does not (`tests` in prose)."""
+    return "/" in token or "/" in path
+
+
+def path_tokens(relative: str, text: str) -> set[str]:
+    """The words of a file's text that could be paths: of a YAML file, its keys and the values
+    that are not prose, without its comments (when it parses as YAML: Jinja-templated YAML may
+    not); of any other file, its whole text."""
+    if relative.endswith(_YAML):
+        try:
+            scanned = yaml.scan(text, Loader=_LOADER)
+            text = "\n".join(t.value for t in scanned if _read_for_paths(t))
+        except yaml.YAMLError:
+            pass
+    return set(_PATH_TOKEN.findall(text))
+
+
+def _read_for_paths(token: yaml.Token) -> bool:
+    """Whether a YAML token is a value that can make a render read a file: one with Jinja, a
+    path, a short command or a literal block (a script); not prose (folded text, or a long
+    sentence without Jinja), which only messages and descriptions hold, and which may well
+    mention the repository's tests or tools."""
+    if not isinstance(token, yaml.ScalarToken):
+        return False
+    value = token.value
+    if "{{" in value or "{%" in value:
+        return True
+    return token.style != ">" and (token.style == "|" or len(value.split()) <= PROSE_WORDS)
+
+
+class _Index:
+    """The files named() may find, and the directories that hold them."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self.files = set(files)
+        self.under: dict[str, list[str]] = {}
+        for name in sorted(self.files):
+            parts = name.split("/")
+            for depth in range(1, len(parts)):
+                self.under.setdefault("/".join(parts[:depth]), []).append(name)
+
+    def lookup(self, path: str, directory: bool) -> list[str]:
+        """The file at `path`, or (when `directory` may be named) the files under it."""
+        if path in self.files:
+            return [path]
+        return self.under.get(path, []) if directory else []
+
+
+def _names_in(
+    tree: ReadableTree, files: Sequence[str], index: _Index, top: Sequence[PurePosixPath]
+) -> dict[str, frozenset[str]]:
+    """What each of `files` names among the indexed files: a link, what it leads to; a text
+    file, the paths its text spells."""
+    texts = tree.texts(files)
+    found = {}
+    for relative in files:
+        if tree.link_target(relative) is not None:
+            leads_to = resolve(tree, relative, top).path
+            found[relative] = frozenset(index.lookup(leads_to, True) if leads_to else ())
+        else:
+            found[relative] = _spelled(relative, texts.get(relative, ""), index)
+    return found
+
+
+def _spelled(relative: str, text: str, index: _Index) -> frozenset[str]:
+    """The indexed files whose paths the text of the file at `relative` spells."""
+    directory = posixpath.dirname(relative)
+    found: set[str] = set()
+    for token in path_tokens(relative, text):
+        for path in spellings(token, directory):
+            found.update(index.lookup(path, may_name_directory(token, path)))
+    found.discard(relative)
+    return frozenset(found)
+
+
+def _reached_from(
+    graph: Mapping[str, frozenset[str]], bases: Sequence[str]
+) -> dict[str, frozenset[str]]:
+    """{file: the bases that lead to it} for every file a base leads to through `graph`."""
+    reached: dict[str, set[str]] = {}
+    for base in bases:
+        seen: set[str] = set()
+        pending = list(graph.get(base, ()))
+        while pending:
+            name = pending.pop()
+            if name not in seen:
+                seen.add(name)
+                pending.extend(graph.get(name, ()))
+        for name in seen:
+            reached.setdefault(name, set()).add(base)
+    return {name: frozenset(bases_) for name, bases_ in sorted(reached.items())}
+
+
+def _decoded(data: bytes) -> str | None:
+    """A file's text; None for a binary file (what it names cannot be read)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sitectl.errors import SiteError
@@ -78,6 +79,58 @@ def changed_files(repo: Path, old: str, new: str) -> list[str]:
     """Paths that differ between two commits (both names of a rename)."""
     out = git(repo, "diff", "--name-only", "--no-renames", "-z", old, new).stdout
     return sorted(path for path in out.split("\0") if path)
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A file of a commit's tree, as git stores it."""
+
+    mode: str  # "100644", "100755", "120000" (a symbolic link)
+    object: str
+    size: int
+
+
+def tree_files(repo: Path, commit: str) -> dict[str, Blob]:
+    """Every file of the tree at `commit` (links too; not submodules), by path."""
+    out = git(repo, "ls-tree", "-r", "-z", "--long", "--full-tree", commit).stdout
+    files = {}
+    for entry in filter(None, out.split("\0")):
+        meta, _, path = entry.partition("\t")
+        mode, kind, obj, size = meta.split()
+        if kind == "blob":
+            files[path] = Blob(mode, obj, int(size))
+    return files
+
+
+def blobs(repo: Path, objects: Sequence[str]) -> dict[str, bytes]:
+    """The content of each blob in `objects` (ids), read by one `git cat-file --batch`."""
+    wanted = list(dict.fromkeys(objects))
+    if not wanted:
+        return {}
+    result = subprocess.run(
+        ["git", "-C", str(repo), "cat-file", "--batch"],
+        input="".join(f"{obj}\n" for obj in wanted).encode(),
+        capture_output=True,
+        env={**os.environ, "LC_ALL": "C"},
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SiteError(
+            f"git cat-file failed in {repo} (exit {result.returncode}).",
+            details=result.stderr.decode(errors="replace").strip().splitlines()[-5:],
+        )
+    return dict(zip(wanted, _batch_contents(result.stdout), strict=True))
+
+
+def _batch_contents(out: bytes) -> Iterator[bytes]:
+    """The contents in `git cat-file --batch` output: each is a line `<id> <type> <size>`, that
+    many bytes, and a newline."""
+    at = 0
+    while at < len(out):
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        yield out[header_end + 1 : header_end + 1 + size]
+        at = header_end + 1 + size + 1
 
 
 def symlinks(repo: Path, commit: str, directory: str) -> dict[str, str]:

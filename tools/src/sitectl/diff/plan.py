@@ -5,6 +5,10 @@ From the files that differ between base and head, for one environment:
 - outside the configuration (README.md, tools/, tests/, ci/, docs...): nothing to render.
   The configuration is etc/kayobe/ and what its symlinks reach (environments/, ansible/).
   Both sides are rendered with the same toolchain, so requirements.txt cannot change a diff.
+  A file outside it that the configuration names (`lookup('pipe', kayobe_config_path ~
+  '/../../tools/x.py')`, and what that script names in turn: config_tree.named()) matters as
+  much as the configuration files that name it: another environment's file, nothing; a
+  kolla/config override, its services; anything else, everything.
 - another environment's files (not in this environment's layering): nothing.
 - Markdown files (not inside an inventory directory): nothing.
 - kolla/config/NAME.conf or kolla/config/NAME/... (base or an environment's): the kolla-ansible
@@ -17,7 +21,7 @@ From the files that differ between base and head, for one environment:
 """
 
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from sitectl.diff.model import Plan
@@ -55,26 +59,54 @@ def config_roots(links: Mapping[str, str]) -> dict[str, str]:
     return roots
 
 
+def seen_as(path: str, roots: Mapping[str, str] | None = None) -> str | None:
+    """`path` (relative to the repository) as kayobe sees it under etc/kayobe; None: it is not
+    part of the configuration."""
+    roots = roots or {CONFIG_ROOT: CONFIG_ROOT, ENVIRONMENTS: f"{CONFIG_ROOT}/{ENVIRONMENTS}"}
+    for root, alias in sorted(roots.items(), key=lambda item: -len(item[0])):
+        if path == root or path.startswith(root + "/"):
+            return alias + path[len(root) :]
+    return None
+
+
+def is_read(path: str, roots: Mapping[str, str] | None = None) -> bool:
+    """Whether a render may read `path` (and so whatever it names): part of the configuration,
+    and not documentation."""
+    seen = seen_as(path, roots)
+    return seen is not None and not _documentation(path, seen)
+
+
+def _documentation(path: str, seen: str) -> bool:
+    """Markdown, unless inside an inventory directory (Ansible reads every file there)."""
+    return path.endswith(".md") and "inventory" not in seen.split("/")[:-1]
+
+
+def may_be_named(changed: Iterable[str], roots: Mapping[str, str] | None = None) -> bool:
+    """Whether a changed file outside the configuration could be one the configuration names
+    (only then are the names worth looking for: a change to documentation alone is not)."""
+    return any(seen_as(path, roots) is None and not path.endswith(".md") for path in changed)
+
+
 def classify(
     path: str,
     environments: Iterable[str],
     services: KollaServices,
     roots: Mapping[str, str] | None = None,
+    named: Mapping[str, Collection[str]] | None = None,
 ) -> Effect:
     """The effect of a change to `path` (relative to the repository) on rendering the
-    environment whose layering is `environments` (dependencies and itself)."""
-    roots = roots or {CONFIG_ROOT: CONFIG_ROOT, ENVIRONMENTS: f"{CONFIG_ROOT}/{ENVIRONMENTS}"}
-    seen_as = None
-    for root, alias in sorted(roots.items(), key=lambda item: -len(item[0])):
-        if path == root or path.startswith(root + "/"):
-            seen_as = alias + path[len(root) :]
-            break
-    if seen_as is None:
+    environment whose layering is `environments` (dependencies and itself). `named`: the
+    files outside the configuration that it names, each with the configuration files that
+    name it."""
+    seen = seen_as(path, roots)
+    if seen is None:
+        if named and path in named:
+            return _through(path, named[path], lambda n: classify(n, environments, services, roots))
         return Effect("none", f"{path} is not part of the configuration")
-    relative = seen_as[len(CONFIG_ROOT) :].lstrip("/")
-    parts = relative.split("/") if relative else []
-    if path.endswith(".md") and "inventory" not in parts[:-1]:
+    if _documentation(path, seen):
         return Effect("none", f"{path} is documentation")
+    relative = seen[len(CONFIG_ROOT) :].lstrip("/")
+    parts = relative.split("/") if relative else []
     if len(parts) >= 2 and parts[0] == ENVIRONMENTS:
         if parts[1] not in set(environments):
             return Effect("none", f"{path} belongs to another environment ({parts[1]})")
@@ -93,16 +125,36 @@ def classify(
     return Effect("full", f"{path} may affect any service")
 
 
+def _through(path: str, namers: Collection[str], effect_of: Callable[[str], Effect]) -> Effect:
+    """The effect of a change to a file the configuration names: that of a change to the
+    configuration files that name it (`effect_of`), the widest of them."""
+    effects = {namer: effect_of(namer) for namer in sorted(namers)}
+    relevant = {namer: e for namer, e in effects.items() if e.kind != "none"}
+    if not relevant:
+        first, effect = next(iter(effects.items()))
+        return Effect("none", f"{path} is read only through {first} ({effect.why})")
+    overrides = {e.override for e in relevant.values()}
+    if {e.kind for e in relevant.values()} == {"services"} and len(overrides) == 1:
+        namer = next(iter(relevant))
+        tags = frozenset().union(*(e.services for e in relevant.values()))
+        why = f"{path} is read through {namer}, which only {', '.join(sorted(tags))} read"
+        return Effect("services", why, tags, overrides.pop())
+    namer = next((n for n, e in relevant.items() if e.kind == "full"), next(iter(relevant)))
+    return Effect("full", f"{path} is read through {namer}, so it may affect any service")
+
+
 def plan(
     changed: Iterable[str],
     environments: Iterable[str],
     services: KollaServices,
     roots: Mapping[str, str] | None = None,
     force_full: bool = False,
+    named: Mapping[str, Collection[str]] | None = None,
 ) -> Plan:
+    """`named`: as classify()'s (the diff reads it at both sides; config_tree.named())."""
     changed = sorted(set(changed))
     environments = list(environments)
-    effects = {path: classify(path, environments, services, roots) for path in changed}
+    effects = {path: classify(path, environments, services, roots, named) for path in changed}
     relevant = {path: e for path, e in effects.items() if e.kind != "none"}
     if force_full:
         return Plan("full", "a full render was asked for (--full)", changed_files=changed)

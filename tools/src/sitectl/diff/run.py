@@ -10,7 +10,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +103,10 @@ def run(
     changed = git.changed_files(repo, base_commit, merged)
     roots = plan.config_roots(git.symlinks(repo, merged, plan.CONFIG_ROOT))
     layers = set(head_layers) | set(base_layers or ())
-    the_plan = plan.plan(changed, layers, services.load(), roots, force_full=request.full)
+    named = _named(repo, (base_commit, merged), changed, roots)
+    the_plan = plan.plan(
+        changed, layers, services.load(), roots, force_full=request.full, named=named
+    )
     if request.services is not None and the_plan.mode != "none":
         the_plan = _only(the_plan, request.services)
     if base_layers is None and the_plan.mode != "none":
@@ -139,6 +142,22 @@ def run(
             )
     report.duration_s = time.monotonic() - started
     return outcome
+
+
+def _named(
+    repo: Path, commits: Sequence[str], changed: Sequence[str], roots: Mapping[str, str]
+) -> dict[str, frozenset[str]]:
+    """The changed files outside the configuration that it names at either side, each with
+    the configuration files that name it (plan.classify() judges them by those). Nothing is
+    read when only configuration and documentation changed."""
+    if not plan.may_be_named(changed, roots):
+        return {}
+    found: dict[str, frozenset[str]] = {}
+    for commit in dict.fromkeys(commits):
+        names = config_tree.named_at(repo, commit, lambda path: plan.is_read(path, roots))
+        for path in set(changed) & names.keys():
+            found[path] = found.get(path, frozenset()) | names[path]
+    return found
 
 
 def _only(the_plan: Plan, wanted: Sequence[str]) -> Plan:

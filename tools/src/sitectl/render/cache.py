@@ -1,8 +1,9 @@
 """Renders cached by a hash of their inputs.
 
-The input hash covers everything a render's output depends on: every file of the
-configuration snapshot (snapshot.py: what git would commit, less tooling, tests, pipeline
-and documentation; a symlink by its target's text and the content of the file it reaches),
+The input hash covers everything a render's output depends on: the snapshot's files that
+decide a render (snapshot.files(): the configuration, less tooling, tests, pipeline and
+documentation, plus the repository's files it names, such as a script it runs and what the
+script reads; a symlink by its target's text and the content of the file it reaches),
 the environment, the service selection, the versions of kayobe, kolla-ansible and Ansible,
 sitectl's own code that shapes the output (this package and the modules it uses), and which
 vault password keys the secret tokens (an HMAC of a fixed text, never the password). The ref

@@ -227,7 +227,7 @@ def _prepared(
             # Refined after kayobe ran: the keys its own overrides set are not generated.
             "generated_secrets": list(secrets.generated),
         }
-        yield _Job(
+        job = _Job(
             scratch=scratch,
             source=source,
             root=root,
@@ -243,6 +243,21 @@ def _prepared(
             what=("all services" if chosen is None else "services " + ",".join(chosen))
             + (f" but kolla's {','.join(skipped)} step" if skipped else ""),
         )
+        with _explaining_left_out(repo, source, scratch.repo):
+            yield job
+
+
+@contextmanager
+def _explaining_left_out(repo: Path, source: snapshot.Source, copy: Path) -> Iterator[None]:
+    """A failed render's error, with why the files it needed are not in the snapshot when
+    the snapshot left them out (Ansible only says that a lookup or a script failed)."""
+    try:
+        yield
+    except SiteError as e:
+        more = snapshot.left_out(repo, source, copy, e.render())
+        if not more:
+            raise
+        raise SiteError(e.message, [*e.details, "", *more], e.exit_code) from None
 
 
 @dataclass
