@@ -10,7 +10,9 @@
                     (made, or reused from a render whose inputs differ only in kolla/config),
                     "custom_config" (which kolla/config overrides kayobe's kolla-openstack.yml
                     built: every one, or those the rendered services read),
-                    "genconfig" ("one run" or "N parts at once")}; keys sorted
+                    "genconfig" ("one run" or "N parts at once"), "notes" (when there is
+                    something every reader must know: another release targeted, lookups that
+                    read the machine, why there are no service files)}; keys sorted
   kayobe/<host>.yml the host's resolved kayobe variables (`kayobe configuration dump`), keys
                     sorted
   kolla/globals.yml kolla-ansible's globals as kayobe generated them

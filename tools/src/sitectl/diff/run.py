@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitectl import config_tree, git, redact, scratch, stopping, vault
+from sitectl import config_tree, git, redact, release, scratch, stopping, vault
 from sitectl import render_layout as layout
 from sitectl.diff import merge, plan, problems, services
 from sitectl.diff.compare import compare
@@ -119,6 +119,7 @@ def run(
 
     report = Report(environment=name, base=base_side, head=head_side, plan=the_plan)
     outcome = Outcome(report=report, unified="", secrets=secrets)
+    report.notes += [n for n in (release.mismatch(repo), release.machine_note(repo)) if n]
     if base_layers is None:
         report.notes.append(f"environment {env} is new: everything in it shows as added")
     if env is None:
@@ -243,6 +244,7 @@ def _render_and_compare(
     report.notes += comparison.notes
     report.notes += generated_notes(dirs)
     report.notes += layer_notes(dirs)
+    report.notes += [n for n in render_notes(dirs) if n not in report.notes]
     outcome.unified = comparison.unified
     if request.check_options:
         report.problems = problems.introduced(
@@ -264,6 +266,15 @@ def generated_notes(dirs: dict[str, Path | None]) -> list[str]:
         "generate them): both sides were rendered with the same generated stand-ins, not the "
         "site's values, so they show no change"
     ]
+
+
+def render_notes(dirs: dict[str, Path | None]) -> list[str]:
+    """What either side's render.json says every reader must know ("notes"), each once."""
+    notes: list[str] = []
+    for directory in dirs.values():
+        if directory is not None:
+            notes += [n for n in layout.read_meta(directory).get("notes") or () if n not in notes]
+    return notes
 
 
 def layer_notes(dirs: dict[str, Path | None]) -> list[str]:

@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from sitectl import outdir, vault
+from sitectl import kayobe as core_kayobe
+from sitectl import outdir, release, vault
 from sitectl import render_layout as layout
 from sitectl.dump import CONTROL_VARS
 from sitectl.environments import discover, kayobe_args, layering
@@ -226,6 +227,7 @@ def _prepared(
             "vault": secrets.mode,
             # Refined after kayobe ran: the keys its own overrides set are not generated.
             "generated_secrets": list(secrets.generated),
+            **_configuration_notes(scratch.repo, label),
         }
         job = _Job(
             scratch=scratch,
@@ -387,16 +389,19 @@ def _render_into(
     ) -> str:
         """`kayobe ARGS`, or a step of kayobe_steps.py with ARGS (the generate command's)."""
         with _phase(f"{label}: {what}"):
-            return harness.run(
-                scratch,
-                args,
-                env=run_env,
-                tidy=tidy,
-                label=f"kayobe {what} of {environment_label(env)}",
-                step=step,
-                follow_roles=follow,
-                role_seconds=seconds,
-            )
+            try:
+                return harness.run(
+                    scratch,
+                    args,
+                    env=run_env,
+                    tidy=tidy,
+                    label=f"kayobe {what} of {environment_label(env)}",
+                    step=step,
+                    follow_roles=follow,
+                    role_seconds=seconds,
+                )
+            finally:  # what the password lookup made up is a secret like any other
+                redactor.learn(core_kayobe.generated_secrets(scratch.tmp))
 
     generate = [
         *kayobe_args(env),
@@ -413,6 +418,7 @@ def _render_into(
     passwords_file = job.secrets.passwords_path
     made = layers.restore(job.layer_key, scratch, passwords_file) if layers else None
     reused = made is not None
+    redactor.learn(core_kayobe.generated_secrets(scratch.tmp))
     if made is not None:
         how = f"reused (an earlier render's, same inputs but kolla/config; {job.layer_key[:12]})"
         note(TAG, f"{label}: kayobe's layer {how}")
@@ -493,13 +499,33 @@ def _render_into(
             _copy_tree(host_dir, layout.host_config(staged, host_dir.name), normaliser, redactor)
         for name in (layout.KAYOBE, layout.KOLLA, layout.CONFIG):
             (staged / name).mkdir(exist_ok=True)
+    empty = _why_no_service_files(staged, made.hosts, job.chosen)
+    if empty:
+        note(TAG, f"{label}: {empty}")
     return {
+        **({"notes": [*job.meta.get("notes", []), empty]} if empty else {}),
         "hosts": made.hosts,
         "overridden": set(made.overridden),
         "kayobe_layer": how,
         "custom_config": scope.why,
         "genconfig": genconfig,
     }
+
+
+def _why_no_service_files(
+    staged: Path, hosts: Sequence[str], chosen: Sequence[str] | None
+) -> str | None:
+    """When kolla-ansible wrote no service file at all, the likely reasons (a render with no
+    service files is otherwise a silent puzzle)."""
+    if any((staged / layout.CONFIG).iterdir()):
+        return None
+    selected = f"the selected services ({', '.join(chosen)})" if chosen else "every service"
+    return (
+        f"kolla-ansible generated no service file for {selected} on {len(hosts)} host(s): no "
+        "host is in a group that runs one (kayobe's controllers, network, compute, storage "
+        "and monitoring groups feed kolla-ansible's; see kolla/inventory/overcloud in this "
+        "render), or those services are disabled (enable_* in kolla/globals.yml)"
+    )
 
 
 def _custom_config_scope(job: _Job, made: layer.Made, in_parts: bool) -> custom_config.Scope:
@@ -638,7 +664,7 @@ def _layer_key(
 
 def _made(meta: Mapping[str, Any]) -> dict[str, Any]:
     """What an earlier render of the same inputs recorded of its run."""
-    kept = ("hosts", "generated_secrets", "kayobe_layer", "custom_config", "genconfig")
+    kept = ("hosts", "generated_secrets", "kayobe_layer", "custom_config", "genconfig", "notes")
     return {key: meta[key] for key in kept if key in meta}
 
 
@@ -741,6 +767,19 @@ def _move_out(staged: Path, out: Path | None) -> Path:
         staging.rmdir()
         shutil.move(staged, staging)
     return out
+
+
+def _configuration_notes(snapshot_repo: Path, label: str) -> dict[str, list[str]]:
+    """render.json "notes": what the reader of any render of this configuration must know
+    (another release targeted, the machine read), each also said on stderr."""
+    notes = [
+        text
+        for text in (release.mismatch(snapshot_repo), release.machine_note(snapshot_repo))
+        if text
+    ]
+    for text in notes:
+        note(TAG, f"{label}: {text}")
+    return {"notes": notes} if notes else {}
 
 
 @contextmanager
