@@ -68,6 +68,7 @@ def test_plan_services_union_and_reason() -> None:
     assert result.mode == "services"
     assert result.services == ["neutron", "nova", "nova-cell"]
     assert "nova.conf" in result.reason and "ml2_conf.ini" in result.reason
+    assert result.reason.endswith("which only neutron, nova, nova-cell read")
     assert "README.md" not in result.reason
 
 

@@ -180,7 +180,7 @@ def plan(
     )
     return Plan(
         "services",
-        f"the change touches only {', '.join(relevant)}, which only these services read",
+        f"the change touches only {', '.join(relevant)}, which only {', '.join(tags)} read",
         services=tags,
         changed_files=changed,
         skipped=[] if loadbalancer else [LOADBALANCER_TAG],
