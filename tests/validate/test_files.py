@@ -373,6 +373,37 @@ def test_sealed_validation_reads_no_password(tmp_path: Path) -> None:
     assert skipped.skipped and "--sealed" in skipped.skipped
 
 
+def test_the_sealed_dump_names_the_repository_not_its_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kayobe runs on a sealed copy that is gone once the dump returns: the site rules must
+    read (and findings and errors name) the operator's files."""
+    from sitectl.verbs import validate as verb
+
+    repo = make_repo(tmp_path, {"site": {"a.yml": "---\n" + vault_variable("s", "v", PASSWORD)}})
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    copies: list[Path] = []
+
+    def dump(copy: Path, environment: str | None, password_file: Path | None) -> object:
+        assert "sealed-" in (copy / "environments/site/a.yml").read_text()
+        copies.append(copy)
+        if len(copies) > 1:
+            raise SiteError(f"kayobe failed on {copy}/etc/kayobe/x.yml", [f"at {copy}/y"])
+        return {"h1": {"kayobe_config_path": f"{copy}/etc/kayobe", "paths": [f"{copy}/z"]}}
+
+    monkeypatch.setattr(verb.runner, "default_dumper", dump)
+    assert verb.sealed_dumper(repo, "site", None) == {
+        "h1": {"kayobe_config_path": f"{repo}/etc/kayobe", "paths": [f"{repo}/z"]}
+    }
+    with pytest.raises(SiteError) as failed:
+        verb.sealed_dumper(repo, "site", None)
+    assert (failed.value.message, failed.value.details) == (
+        f"kayobe failed on {repo}/etc/kayobe/x.yml",
+        (f"at {repo}/y",),
+    )
+    assert not any(copy.exists() for copy in copies)
+
+
 def test_unknown_environment_is_a_usage_error(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"site": {}})
     with pytest.raises(SiteError, match="unknown environment 'nope'"):

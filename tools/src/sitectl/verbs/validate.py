@@ -11,6 +11,7 @@ environment. Exit status: 0 clean, 1 findings, 2 usage error.
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -129,24 +130,38 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def sealed_dumper(repo: Path, environment: str | None, password_file: Path | None) -> Any:
-    """kayobe's dump of a sealed copy of the working tree (validate --sealed); an error names
-    the operator's files, not the copy's."""
+    """kayobe's dump of a sealed copy of the working tree (validate --sealed), with the copy's
+    paths made the repository's (kayobe_config_path...): the site rules read the operator's
+    files, not a copy that is gone once this returns, and an error names them too."""
     with sealed_configuration(repo, environment) as copy:
+        moved = _mover(copy, repo)
         try:
-            return runner.default_dumper(copy, environment, None)
+            return _moved_data(runner.default_dumper(copy, environment, None), moved)
         except SiteError as e:
-            raise _renamed(e, copy, repo) from None
+            raise SiteError(moved(e.message), [moved(d) for d in e.details], e.exit_code) from None
 
 
-def _renamed(error: SiteError, copy: Path, repo: Path) -> SiteError:
-    """`error` with every mention of the copy's directory made the repository's."""
+def _mover(copy: Path, repo: Path) -> Callable[[str], str]:
+    """A function that makes every mention of the copy's directory the repository's."""
+    names = sorted({str(copy.resolve()), str(copy)}, key=len, reverse=True)
 
     def moved(text: str) -> str:
-        for name in dict.fromkeys((str(copy), str(copy.resolve()))):
+        for name in names:
             text = text.replace(name, str(repo))
         return text
 
-    return SiteError(moved(error.message), [moved(d) for d in error.details], error.exit_code)
+    return moved
+
+
+def _moved_data(data: Any, moved: Callable[[str], str]) -> Any:
+    """JSON-like data with `moved` applied to every string, keys included."""
+    if isinstance(data, str):
+        return moved(data)
+    if isinstance(data, dict):
+        return {_moved_data(k, moved): _moved_data(v, moved) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_moved_data(item, moved) for item in data]
+    return data
 
 
 def rendered_check(
