@@ -134,3 +134,5 @@ def test_show_sealed_needs_no_password_and_decrypts_nothing(
     assert json.loads(result.stdout)["node1"].startswith("sealed-")
     assert FLAT_SECRET not in result.stdout + result.stderr
     assert list(flat.repo.glob("**/notification-topic")) == []  # the lookup wrote nothing
+    where = sitectl("--repo", flat.repo, "show", "--sealed", "--var", "kayobe_config_path")
+    assert json.loads(where.stdout)["node1"] == f"{flat.repo}/etc/kayobe"  # not the copy's

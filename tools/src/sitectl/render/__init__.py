@@ -8,7 +8,9 @@ render(repo, env, *, ref=None, services=None, skip=(), out=None, vault_password_
 cached(repo, env, *, ref=None, services=None, skip=(), vault_password_file=None,
        cache_dir=None, sealed=False) -> Path | None   (render's entry for these, or None)
 sealed_configuration(repo, env) -> context manager of a Path
-          (the working tree's configuration, copied and sealed: for `show --sealed`)
+          (the working tree's configuration, copied and sealed)
+dump_sealed(repo, env, dump) -> dump(copy) of a sealed copy, naming the repository, not the
+          copy (`show --sealed`, `validate --sealed`)
 
   repo      the configuration repository (a git checkout for `ref`).
   env       a kayobe environment of the configuration at that ref; None: the base
@@ -57,8 +59,8 @@ Progress (phases, kolla-ansible's slow roles, timings) goes to stderr.
 """
 
 from sitectl.render.pipeline import cached, render
-from sitectl.render.sealed_copy import sealed_configuration
+from sitectl.render.sealed_copy import dump_sealed, sealed_configuration
 from sitectl.render.services import selection
 from sitectl.render_layout import FORMAT
 
-__all__ = ["FORMAT", "cached", "render", "sealed_configuration", "selection"]
+__all__ = ["FORMAT", "cached", "dump_sealed", "render", "sealed_configuration", "selection"]

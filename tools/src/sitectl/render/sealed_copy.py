@@ -1,12 +1,15 @@
 """A sealed copy of the working tree's configuration, for verbs that read kayobe's resolved
-variables without the vault password (`show --sealed`): every vault-encrypted value is its
-stand-in (sealed.py), so kayobe loads the configuration without decrypting anything."""
+variables without the vault password (`show --sealed`, `validate --sealed`): every
+vault-encrypted value is its stand-in (sealed.py), so kayobe loads the configuration without
+decrypting anything; what kayobe says of the copy is said of the repository."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sitectl import scratch, vault
+from sitectl.errors import SiteError
 from sitectl.render import passwords, sealed, snapshot
 
 
@@ -21,3 +24,38 @@ def sealed_configuration(repo: Path, env: str | None) -> Iterator[Path]:
         encrypted = vault.find_encrypted(roots)
         sealed.seal(encrypted, copy, roots, passwords.passwords_file(copy, env), {})
         yield copy
+
+
+def dump_sealed(repo: Path, env: str | None, dump: Callable[[Path], Any]) -> Any:
+    """`dump(copy)` on a sealed copy, with every mention of the copy's directory (in the data,
+    keys included, and in an error) made the repository's: the copy is gone once this
+    returns, and what reads the data (validate's rules) must read the operator's files."""
+    with sealed_configuration(repo, env) as copy:
+        moved = _mover(copy, repo)
+        try:
+            return _moved_data(dump(copy), moved)
+        except SiteError as e:
+            raise SiteError(moved(e.message), [moved(d) for d in e.details], e.exit_code) from None
+
+
+def _mover(copy: Path, repo: Path) -> Callable[[str], str]:
+    """A function that makes every mention of the copy's directory the repository's."""
+    names = sorted({str(copy.resolve()), str(copy)}, key=len, reverse=True)
+
+    def moved(text: str) -> str:
+        for name in names:
+            text = text.replace(name, str(repo))
+        return text
+
+    return moved
+
+
+def _moved_data(data: Any, moved: Callable[[str], str]) -> Any:
+    """JSON-like data with `moved` applied to every string, keys included."""
+    if isinstance(data, str):
+        return moved(data)
+    if isinstance(data, dict):
+        return {_moved_data(k, moved): _moved_data(v, moved) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_moved_data(item, moved) for item in data]
+    return data

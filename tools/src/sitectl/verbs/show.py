@@ -3,12 +3,13 @@
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from sitectl.dump import dump
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
 from sitectl.formats import FORMATS, emit
-from sitectl.render import sealed_configuration
+from sitectl.render import dump_sealed
 from sitectl.summary import summarise
 from sitectl.verbs import Context, Verb, add_environment, environment
 
@@ -40,21 +41,22 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.sealed:
         if ctx.vault_password_file is not None:
             raise SiteError("--sealed reads no vault password: drop --vault-password-file.")
-        with sealed_configuration(ctx.repo, env) as copy:
-            return _show(copy, env, args, None)
-    return _show(ctx.repo, env, args, ctx.vault_password_file)
-
-
-def _show(repo: Path, env: str | None, args: argparse.Namespace, password: Path | None) -> int:
+        data = dump_sealed(ctx.repo, env, lambda copy: _dump(copy, env, args, None))
+    else:
+        data = _dump(ctx.repo, env, args, ctx.vault_password_file)
     if args.format == "summary":
-        hosts = dump(repo, env, hosts=args.hosts, vault_password_file=password)
-        sys.stdout.write(summarise(env, layering(discover(repo), env), hosts))
-        return 0
-    data = dump(
+        sys.stdout.write(summarise(env, layering(discover(ctx.repo), env), data))
+    else:
+        emit(data, args.format)
+    return 0
+
+
+def _dump(repo: Path, env: str | None, args: argparse.Namespace, password: Path | None) -> Any:
+    if args.format == "summary":
+        return dump(repo, env, hosts=args.hosts, vault_password_file=password)
+    return dump(
         repo, env, host=args.host, hosts=args.hosts, var=args.var, vault_password_file=password
     )
-    emit(data, args.format)
-    return 0
 
 
 VERB = Verb(

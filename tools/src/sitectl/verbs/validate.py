@@ -11,14 +11,13 @@ environment. Exit status: 0 clean, 1 findings, 2 usage error.
 import argparse
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sitectl.environments import label
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
-from sitectl.render import render, sealed_configuration
+from sitectl.render import dump_sealed, render
 from sitectl.schema import check as schema_check
 from sitectl.schema import rule as option_schema
 from sitectl.validate import report, runner
@@ -130,38 +129,11 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def sealed_dumper(repo: Path, environment: str | None, password_file: Path | None) -> Any:
-    """kayobe's dump of a sealed copy of the working tree (validate --sealed), with the copy's
-    paths made the repository's (kayobe_config_path...): the site rules read the operator's
-    files, not a copy that is gone once this returns, and an error names them too."""
-    with sealed_configuration(repo, environment) as copy:
-        moved = _mover(copy, repo)
-        try:
-            return _moved_data(runner.default_dumper(copy, environment, None), moved)
-        except SiteError as e:
-            raise SiteError(moved(e.message), [moved(d) for d in e.details], e.exit_code) from None
-
-
-def _mover(copy: Path, repo: Path) -> Callable[[str], str]:
-    """A function that makes every mention of the copy's directory the repository's."""
-    names = sorted({str(copy.resolve()), str(copy)}, key=len, reverse=True)
-
-    def moved(text: str) -> str:
-        for name in names:
-            text = text.replace(name, str(repo))
-        return text
-
-    return moved
-
-
-def _moved_data(data: Any, moved: Callable[[str], str]) -> Any:
-    """JSON-like data with `moved` applied to every string, keys included."""
-    if isinstance(data, str):
-        return moved(data)
-    if isinstance(data, dict):
-        return {_moved_data(k, moved): _moved_data(v, moved) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_moved_data(item, moved) for item in data]
-    return data
+    """kayobe's dump of a sealed copy of the working tree (validate --sealed), naming the
+    operator's files, not the copy's (render.dump_sealed)."""
+    return dump_sealed(
+        repo, environment, lambda copy: runner.default_dumper(copy, environment, None)
+    )
 
 
 def rendered_check(
