@@ -99,6 +99,13 @@ def test_images_plan_without_an_environment(sitectl: RunSitectl, flat: Built) ->
     plan = json.loads(out)
     assert plan["environment"] is None
     assert plan["ipa"], "an IPA build setting changed: the IPA image is rebuilt"
+    sealed = sitectl(
+        "--repo", flat.repo, "images", "plan", "--sealed", "--base", "main", "--head", head,
+        "--format", "json", timeout=1200,
+    )  # fmt: skip
+    assert sealed.returncode == 0, sealed.stderr
+    assert json.loads(sealed.stdout)["ipa"] == plan["ipa"]  # the same plan, nothing decrypted
+    assert FLAT_SECRET not in sealed.stdout + sealed.stderr
 
 
 def test_images_plan_in_a_plain_environment_directory(sitectl: RunSitectl, nested: Built) -> None:

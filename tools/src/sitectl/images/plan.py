@@ -24,6 +24,7 @@ from sitectl.errors import SiteError
 from sitectl.images import ipa_plan, kolla, kolla_repos, requirements
 from sitectl.images.model import Plan, Reason, Selected
 from sitectl.progress import note
+from sitectl.render import dump_sealed
 from sitectl.repo import cache_dir
 
 TEMPLATES_DIR = "kolla-images/templates/"
@@ -55,21 +56,29 @@ def checkout(repo: Path, ref: str) -> Path:
 
 
 def builder_variables(
-    repo: Path, env: str | None, vault_password_file: Path | None
+    repo: Path, env: str | None, vault_password_file: Path | None, sealed: bool = False
 ) -> Mapping[str, Any]:
     """The resolved variables of the host kayobe builds images on: a container-image builder,
-    else (an environment without a seed, such as an all-in-one) a controller."""
+    else (an environment without a seed, such as an all-in-one) a controller. `sealed`: of a
+    sealed copy, without the vault password (render.dump_sealed)."""
     pattern = f"{kolla.BUILDERS}:controllers"
-    hosts = dump(repo, env, hosts=pattern, vault_password_file=vault_password_file)
+    if sealed:
+        hosts = dump_sealed(repo, env, lambda copy: dump(copy, env, hosts=pattern))
+    else:
+        hosts = dump(repo, env, hosts=pattern, vault_password_file=vault_password_file)
     builders = [h for h in sorted(hosts) if kolla.BUILDERS in hosts[h].get("group_names", ())]
     return hosts[(builders or sorted(hosts))[0]]
 
 
 def site_render(
-    tree: Path, env: str | None, vault_password_file: Path | None, cache_repo: Path | None = None
+    tree: Path,
+    env: str | None,
+    vault_password_file: Path | None,
+    cache_repo: Path | None = None,
+    sealed: bool = False,
 ) -> tuple[kolla.BuildConfig, kolla.Render]:
     """kolla-build's config and render for a checkout (`tree`), cached in cache_repo's .cache."""
-    config = kolla.build_config(builder_variables(tree, env, vault_password_file))
+    config = kolla.build_config(builder_variables(tree, env, vault_password_file, sealed))
     return config, kolla.render(cache_repo or tree, config)
 
 
@@ -118,15 +127,18 @@ def plan(
     head: str,
     vault_password_file: Path | None = None,
     requested: str | None = None,
+    sealed: bool = False,
 ) -> Plan:
     """requested: a regex (kolla-build's, matched anywhere in a name) of images to build
-    whatever the change, e.g. for a security rebuild from a web-triggered pipeline."""
+    whatever the change, e.g. for a security rebuild from a web-triggered pipeline. sealed:
+    without the vault password (each checkout's dump is of a sealed copy)."""
     layering(discover(repo), env)  # an unknown environment fails here, before git
     wanted = _compile(requested)
     # The password is checked here, on the operator's repository: a checkout under .cache
     # would name itself in the advice, a place that is sitectl's, not the operator's.
-    vault.unlock(repo, env, vault_password_file)
-    vault_password_file = vault.password_file_for_checkouts(repo, vault_password_file)
+    if not sealed:
+        vault.unlock(repo, env, vault_password_file)
+        vault_password_file = vault.password_file_for_checkouts(repo, vault_password_file)
     files = git.changed_files(repo, base, head)
     inputs = [f for f in files if is_image_input(f)]
     result = Plan(
@@ -147,11 +159,11 @@ def plan(
     old_pin, new_pin = (requirements.pin(pins[ref], "kolla") for ref in (base, head))
     direct: dict[str, list[Reason]] = {}
     if not inputs:
-        _, head_render = site_render(head_tree, env, vault_password_file, repo)
+        _, head_render = site_render(head_tree, env, vault_password_file, repo, sealed)
     elif old_pin != new_pin:
         # Only the head can be rendered with the kolla installed here: kolla's own templates
         # changed, so every image is changed at the root of the tree.
-        _, head_render = site_render(head_tree, env, vault_password_file, repo)
+        _, head_render = site_render(head_tree, env, vault_password_file, repo, sealed)
         requirement_files = tuple(f for f in inputs if f in REQUIREMENTS)
         reason = Reason(f"kolla {old_pin} -> {new_pin} (kolla's own templates)", requirement_files)
         direct = {n: [reason] for n, i in head_render.images.items() if i.parent is None}
@@ -159,8 +171,8 @@ def plan(
         base_tree = checkout(repo, base)
         # Both sides at once: each is a kayobe run and a kolla-build run (subprocesses).
         with ThreadPoolExecutor(max_workers=2) as pool:
-            head_job = pool.submit(site_render, head_tree, env, vault_password_file, repo)
-            base_job = pool.submit(site_render, base_tree, env, vault_password_file, repo)
+            head_job = pool.submit(site_render, head_tree, env, vault_password_file, repo, sealed)
+            base_job = pool.submit(site_render, base_tree, env, vault_password_file, repo, sealed)
             head_config, head_render = head_job.result()
             base_config, base_render = base_job.result()
         direct = compare(
@@ -174,8 +186,8 @@ def plan(
     if inputs:  # (the checkouts' dumps are cached: the renders above made them)
         result.ipa = ipa_plan.changes(
             inputs,
-            builder_variables(checkout(repo, base), env, vault_password_file),
-            builder_variables(head_tree, env, vault_password_file),
+            builder_variables(checkout(repo, base), env, vault_password_file, sealed),
+            builder_variables(head_tree, env, vault_password_file, sealed),
             pins[base],
             pins[head],
         )

@@ -45,6 +45,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     plan.add_argument("--head", default="HEAD", metavar="REF", help="default: HEAD")
     plan.add_argument(
+        "--sealed",
+        action="store_true",
+        help="without the vault password: kayobe reads each side with every vault-encrypted "
+        "value as a stand-in named after its ciphertext (nothing is decrypted)",
+    )
+    plan.add_argument(
         "--also",
         metavar="REGEX",
         help="also build the images matching REGEX (kolla-build's regex) and their descendants, "
@@ -226,8 +232,16 @@ def run_tag_variables(ctx: Context, check: bool) -> int:
 
 def run_plan(ctx: Context, args: argparse.Namespace) -> int:
     base = args.base or ci.announce("images", ci.change(ctx.repo))
+    if args.sealed and ctx.vault_password_file is not None:
+        raise SiteError("--sealed reads no vault password: drop --vault-password-file.")
     result = planner.plan(
-        ctx.repo, environment(args), base, args.head, ctx.vault_password_file, requested=args.also
+        ctx.repo,
+        environment(args),
+        base,
+        args.head,
+        ctx.vault_password_file,
+        requested=args.also,
+        sealed=args.sealed,
     )
     if args.pipeline:
         prefix = tag_prefix = registry = ""
@@ -237,6 +251,7 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
                     planner.checkout(ctx.repo, args.head),
                     environment(args),
                     ctx.vault_password_file,
+                    args.sealed,
                 )
             )
             prefix, tag_prefix = config.image_prefix(), config.tag_prefix
