@@ -1,7 +1,9 @@
 """Real renders, shared by the render tests.
 
-Each render is cached by a hash of its inputs under REPO/.cache/sitectl/render, so a second
-test run costs no kayobe run unless the configuration, the toolchain or sitectl's render code
+Each render is cached by a hash of its inputs in the session's render pool
+(tests/conftest.py: REPO/.cache/sitectl/render), so a render another folder made (the config
+diff's of ci-aio and example-site, the option schema's) is not made again, and a second test
+run costs no kayobe run unless the configuration, the toolchain or sitectl's render code
 changed. Every render here uses the documented test vault password explicitly.
 """
 
@@ -12,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from sitectl.render import render
+from tests.conftest import RENDER_POOL
 from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 from .plaintexts import plaintexts
 
-CACHE = REPO / ".cache" / "sitectl" / "render"
+CACHE = RENDER_POOL  # the render cache of this repository: the session's pool
 
 
 @pytest.fixture(scope="session")
@@ -25,16 +28,20 @@ def password() -> str:
 
 
 @pytest.fixture(scope="session")
-def ci_aio() -> Path:
+def ci_aio(render_pool: Path) -> Path:
     """ci-aio, every service, of the working tree."""
-    return render(REPO, "ci-aio", vault_password_file=EXAMPLE_PASSWORD_FILE)
+    return render(REPO, "ci-aio", vault_password_file=EXAMPLE_PASSWORD_FILE, cache_dir=render_pool)
 
 
 @pytest.fixture(scope="session")
-def example_site() -> Path:
+def example_site(render_pool: Path) -> Path:
     """example-site, nova only: the SR-IOV and InfiniBand per-host PCI settings."""
     return render(
-        REPO, "example-site", services=["nova"], vault_password_file=EXAMPLE_PASSWORD_FILE
+        REPO,
+        "example-site",
+        services=["nova"],
+        vault_password_file=EXAMPLE_PASSWORD_FILE,
+        cache_dir=render_pool,
     )
 
 
