@@ -134,11 +134,6 @@ def plan(
     without the vault password (each checkout's dump is of a sealed copy)."""
     layering(discover(repo), env)  # an unknown environment fails here, before git
     wanted = _compile(requested)
-    # The password is checked here, on the operator's repository: a checkout under .cache
-    # would name itself in the advice, a place that is sitectl's, not the operator's.
-    if not sealed:
-        vault.unlock(repo, env, vault_password_file)
-        vault_password_file = vault.password_file_for_checkouts(repo, vault_password_file)
     files = git.changed_files(repo, base, head)
     inputs = [f for f in files if is_image_input(f)]
     result = Plan(
@@ -153,6 +148,11 @@ def plan(
     if not inputs and wanted is None:
         note("images", f"{len(files)} files changed, none an image input: nothing to build")
         return result
+    # kayobe will run: the password is checked here, on the operator's repository (a
+    # checkout under .cache would name itself in the advice, a place that is sitectl's).
+    if not sealed:
+        vault.unlock(repo, env, vault_password_file)
+        vault_password_file = vault.password_file_for_checkouts(repo, vault_password_file)
 
     head_tree = checkout(repo, head)
     pins = {ref: _requirements(repo, ref) for ref in (base, head)}
