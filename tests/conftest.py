@@ -57,47 +57,6 @@ def repo_root() -> Path:
     return REPO
 
 
-# The session's one pool of renders: sitectl.render's cache of this repository (entries keyed by
-# their input hash, which holds no path, ref or commit). Every test whose subject is not the
-# cache itself renders into it, from this repository or from any copy or clone of it (through
-# `cache_dir=`, or link_render_pool() for a copy sitectl renders from the command line), so
-# two folders that need the same environment at the same commit render it once: the second is
-# a lookup, or a copy of a sibling entry made at another commit; a diff's side is served by a
-# full render of it; and a render whose inputs differ from an earlier one's only in kolla/config
-# starts from that render's kayobe layer. The kolla passwords a configuration lacks come from
-# the cache's own generated set (render/passwords.py), part of the input hash: one pool keeps
-# them the same everywhere. Tests of the cache itself, of determinism (two independent
-# renders) or of a fresh render keep their own (use_cache=False or a private cache_dir), and
-# so do configurations no other test renders (tests/shapes, the host check's site).
-RENDER_POOL = REPO / ".cache" / "sitectl" / "render"
-
-
-def _pool() -> Path:
-    from sitectl.repo import cache_dir
-
-    pool = cache_dir(REPO, "sitectl", "render")  # REPO/.cache ignores itself
-    assert pool == RENDER_POOL
-    pool.mkdir(parents=True, exist_ok=True)
-    return pool
-
-
-@pytest.fixture(scope="session")
-def render_pool() -> Path:
-    """The session-wide render cache (RENDER_POOL): pass it as `cache_dir`."""
-    return _pool()
-
-
-def link_render_pool(copy: Path) -> None:
-    """Make the render cache of `copy` (a copy or clone of this repository) the session's
-    pool, so its renders by sitectl's command line (which always uses the repository's own
-    cache) share it, as a pipeline runner's restored cache does (tests/pipeline/clone.py)."""
-    from sitectl.repo import cache_dir
-
-    own = cache_dir(copy, "sitectl")  # copy/.cache ignores itself: git never sees the link
-    own.mkdir(parents=True, exist_ok=True)
-    (own / "render").symlink_to(_pool(), target_is_directory=True)
-
-
 def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """os.environ without the operator's sitectl/kayobe settings, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not _inherited(k)}
@@ -132,10 +91,9 @@ def sitectl() -> RunSitectl:
 
 
 @pytest.fixture(scope="session")
-def example_site_mixins(render_pool: Path) -> Path:
+def example_site_mixins() -> Path:
     """example-site rendered for the services its Scientific mixins add (monitoring: Prometheus
-    and Grafana; blazar; magnum), once a session through the render pool (tests/options
-    checks the same render's files)."""
+    and Grafana; blazar; magnum), once a session through the repository's render cache."""
     from sitectl.render import render
 
     return render(
@@ -143,5 +101,4 @@ def example_site_mixins(render_pool: Path) -> Path:
         "example-site",
         services=["prometheus", "grafana", "blazar", "magnum"],
         vault_password_file=EXAMPLE_PASSWORD_FILE,
-        cache_dir=render_pool,
     )

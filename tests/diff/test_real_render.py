@@ -5,9 +5,8 @@ twice: the full way first (both sides rendered whole, --full), then as `sitectl 
 it, with the full render of the base cached as the target branch's pipeline leaves it. The
 second renders nova and nova-cell only, without kolla's loadbalancer step, on kayobe's layer
 of the first (the change is confined to kolla/config); its report must be the full one's.
-The renders go to the session's render pool (tests/conftest.py: this repository's render
-cache; entries depend only on their inputs, so clones share them, and tests/render's and
-tests/options' ci-aio render is the base's).
+The renders go to this repository's render cache (entries depend only on their inputs, so
+clones share them, and tests/render's ci-aio render is the base's).
 """
 
 from __future__ import annotations
@@ -25,15 +24,14 @@ from sitectl import vault
 from sitectl.diff import demo, output, summary
 from sitectl.diff.run import Outcome, Request, run
 from sitectl.render import cached, render
+from sitectl.repo import cache_dir
 from tests.helpers import git
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def request_(
-    repo_root: Path, tmp_path_factory: pytest.TempPathFactory, render_pool: Path
-) -> Request:
+def request_(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Request:
     clone = tmp_path_factory.mktemp("real") / "clone"
     subprocess.run(["git", "clone", "-q", "--shared", str(repo_root), str(clone)], check=True)
     git(clone, "checkout", "-q", "-B", "main")
@@ -47,7 +45,7 @@ def request_(
         "main",
         "feature",
         vault_password_file=repo_root / vault.EXAMPLE_PASSWORD_FILE,
-        cache_dir=render_pool,
+        cache_dir=cache_dir(repo_root, "sitectl", "render"),
     )
 
 

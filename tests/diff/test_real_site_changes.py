@@ -5,7 +5,7 @@ one commit of a temporary clone.
 
 Rendered with --services nova (kayobe's layer, globals and inventory are still compared in
 full): the base side is then the same render as tests/render's example-site fixture, shared
-through the session's render pool (tests/conftest.py), and the head costs one nova render.
+through this repository's render cache, and the head costs one nova render.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sitectl import vault
 from sitectl.diff import demo, output
 from sitectl.diff.model import Report, ValueChange
 from sitectl.diff.run import Outcome, Request, run
+from sitectl.repo import cache_dir
 from tests.helpers import git, vault_plaintexts
 
 pytestmark = pytest.mark.slow
@@ -73,9 +74,7 @@ def rotate_secret(clone: Path, password: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def change(
-    repo_root: Path, tmp_path_factory: pytest.TempPathFactory, render_pool: Path
-) -> Iterator[Outcome]:
+def change(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
     clone = tmp_path_factory.mktemp("site-changes") / "clone"
     subprocess.run(["git", "clone", "-q", "--shared", str(repo_root), str(clone)], check=True)
     git(clone, "checkout", "-q", "-B", "main")
@@ -97,7 +96,7 @@ def change(
         "site-changes",
         services=["nova"],
         vault_password_file=repo_root / vault.EXAMPLE_PASSWORD_FILE,
-        cache_dir=render_pool,
+        cache_dir=cache_dir(repo_root, "sitectl", "render"),
     )
     yield run(request)
 

@@ -11,12 +11,11 @@ import yaml
 from sitectl.diff.run import Request, run
 from sitectl.images import pins
 from sitectl.render import render
-from tests.conftest import RENDER_POOL
 from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO, copy_tree, git
 
 pytestmark = pytest.mark.slow
 
-CACHE = RENDER_POOL  # the session's render pool: the base is ci-aio's full render
+CACHE = REPO / ".cache" / "sitectl" / "render"
 TAG = "2026.2-rocky-10-20261202T0400"
 
 

@@ -15,7 +15,7 @@ from sitectl.diff.model import Report
 from sitectl.diff.run import Request, run
 from sitectl.render import render
 from sitectl.schema import check, venv
-from tests.conftest import link_render_pool, run_sitectl
+from tests.conftest import run_sitectl
 from tests.helpers import EXAMPLE_PASSWORD_ENV, REPO, copy_tree, git
 
 pytestmark = pytest.mark.slow
@@ -283,17 +283,13 @@ def _commit_site(site: Path, branch: str, message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def typo_site(tmp_path_factory: pytest.TempPathFactory, render_pool: Path) -> Path:
+def typo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of this repository on `main`; branch `typo` seeds mistakes in nova, neutron's
     ML2 and keystone overrides (base, environment and base files); branch `typo2`, made from
-    `typo`, adds one more to nova.conf. Its renders (validate's and the diffs') go to the
-    session's render pool: `main` is this repository's configuration, whose full ci-aio render
-    (the config diff's and the one below) serves a diff's base, and the seeded mistakes are in
-    kolla/config, so kayobe's layer of that render serves each of its renders."""
+    `typo`, adds one more to nova.conf."""
     site = tmp_path_factory.mktemp("schema") / "site"
     site.mkdir()
     copy_tree(REPO, site)
-    link_render_pool(site)
     git(site, "init", "-q", "-b", "main")
     git(site, "add", "-A")
     git(site, "commit", "-qm", "site")
@@ -502,16 +498,13 @@ VAULT = Path(EXAMPLE_PASSWORD_ENV["KAYOBE_VAULT_PASSWORD_FILE"])
     ids=["ci-aio-all", "example-site-nova", "example-site-neutron", "example-site-mixins"],
 )
 def test_the_committed_environments_have_only_kolla_ansibles_known_problems(
-    environment: str, services: list[str] | None, render_pool: Path
+    environment: str, services: list[str] | None
 ) -> None:
     """ci-aio whole (the render tests share it), example-site's nova and neutron (its
     InfiniBand, SR-IOV and bare-metal networking) and its mixins' services (blazar.conf;
     magnum.conf with the Cluster API driver's [capi_helm]; the nova.conf of the nova render
-    has blazar-nova's options). The mixins' render is the one tests/conftest.py shares; the
-    nova one is tests/render's and the real-site diff's base."""
-    rendered = render(
-        REPO, environment, services=services, vault_password_file=VAULT, cache_dir=render_pool
-    )
+    has blazar-nova's options). The mixins' render is the one tests/conftest.py shares."""
+    rendered = render(REPO, environment, services=services, vault_password_file=VAULT)
     result = check.check(REPO, rendered, environment)
     assert result.missing_namespaces == []
     assert result.checked > 0

@@ -1,9 +1,7 @@
 """Real renders, shared by the render tests.
 
-Each render is cached by a hash of its inputs in the session's render pool
-(tests/conftest.py: REPO/.cache/sitectl/render), so a render another folder made (the config
-diff's of ci-aio and example-site, the option schema's) is not made again, and a second test
-run costs no kayobe run unless the configuration, the toolchain or sitectl's render code
+Each render is cached by a hash of its inputs under REPO/.cache/sitectl/render, so a second
+test run costs no kayobe run unless the configuration, the toolchain or sitectl's render code
 changed. Every render here uses the documented test vault password explicitly.
 """
 
@@ -14,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from sitectl.render import render
-from tests.conftest import RENDER_POOL
 from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 from .plaintexts import plaintexts
 
-CACHE = RENDER_POOL  # the render cache of this repository: the session's pool
+CACHE = REPO / ".cache" / "sitectl" / "render"
 
 
 @pytest.fixture(scope="session")
@@ -28,20 +25,16 @@ def password() -> str:
 
 
 @pytest.fixture(scope="session")
-def ci_aio(render_pool: Path) -> Path:
+def ci_aio() -> Path:
     """ci-aio, every service, of the working tree."""
-    return render(REPO, "ci-aio", vault_password_file=EXAMPLE_PASSWORD_FILE, cache_dir=render_pool)
+    return render(REPO, "ci-aio", vault_password_file=EXAMPLE_PASSWORD_FILE)
 
 
 @pytest.fixture(scope="session")
-def example_site(render_pool: Path) -> Path:
+def example_site() -> Path:
     """example-site, nova only: the SR-IOV and InfiniBand per-host PCI settings."""
     return render(
-        REPO,
-        "example-site",
-        services=["nova"],
-        vault_password_file=EXAMPLE_PASSWORD_FILE,
-        cache_dir=render_pool,
+        REPO, "example-site", services=["nova"], vault_password_file=EXAMPLE_PASSWORD_FILE
     )
 
 
