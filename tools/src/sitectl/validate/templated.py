@@ -16,6 +16,8 @@ which lines templating may drop, repeat or change.
 """
 
 import re
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import jinja2
 
@@ -113,3 +115,21 @@ def _marker(tag: str, marker: str = STATEMENT) -> str:
 
 def _unmarked(line: str, expression: str) -> str:
     return line.replace(EXPRESSION, expression).replace(STATEMENT, "")
+
+
+def strings_with(
+    value: Any, markers: Sequence[str], skip: type | tuple[type, ...] = (), depth: int = 0
+) -> Iterator[str]:
+    """The strings of a (YAML) value, at any depth, holding one of `markers`; values of the
+    `skip` types (e.g. `!unsafe` ones, which Ansible never templates) left out."""
+    if depth > 20 or isinstance(value, skip):
+        return
+    if isinstance(value, str):
+        if any(marker in value for marker in markers):
+            yield str(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_with(item, markers, skip, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_with(item, markers, skip, depth + 1)

@@ -13,10 +13,10 @@ Example of bad input::
 
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
 
 from sitectl import values
 from sitectl.site import Site
+from sitectl.validate import templated
 from sitectl.validate.finding import Finding
 from sitectl.validate.stages import SITE
 from sitectl.validate.templated import template_error
@@ -32,7 +32,7 @@ def check(site: Site) -> Iterator[Finding]:
     broken: dict[str, tuple[str, list[str]]] = {}  # key -> (problem, hosts)
     for host in site.hosts.values():
         for key, value in host.vars.items():
-            for text in _templates(value):
+            for text in templated.strings_with(value, MARKERS):
                 problem = syntax_error(text)
                 if problem is not None:
                     broken.setdefault(key, (f"{values.show(text)}: {problem}", []))[1].append(
@@ -51,20 +51,6 @@ def check(site: Site) -> Iterator[Finding]:
             "Fix the expression: every {{ needs }}, every {% needs %}, and the expression "
             "between them must be complete.",
         )
-
-
-def _templates(value: Any, depth: int = 0) -> Iterator[str]:
-    if depth > 20:
-        return
-    if isinstance(value, str):
-        if any(marker in value for marker in MARKERS):
-            yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _templates(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _templates(item, depth + 1)
 
 
 @lru_cache(maxsize=4096)

@@ -28,6 +28,7 @@ import yaml
 
 from sitectl import values
 from sitectl.site import Site
+from sitectl.validate import templated
 from sitectl.validate.files import (
     INVENTORY_VARS_DIRS,
     Loader,
@@ -99,11 +100,16 @@ def check(site: Site) -> Iterator[Finding]:
         | frozenset(key for host in site.hosts.values() for key in host.vars)
     )
     for key, written in sorted(sources.items()):
-        templates = {text for value in written for text in _templates(value)}
+        templates = {
+            text for value in written for text in templated.strings_with(value, MARKERS, _Unsafe)
+        }
         if not templates:
             continue
         hosts = [h for h in site.hosts.values() if key in h.vars]
-        left = {h.name: templates & set(_templates(h.get(key))) for h in hosts}  # unrendered
+        left = {
+            h.name: templates & set(templated.strings_with(h.get(key), MARKERS, _Unsafe))
+            for h in hosts
+        }  # unrendered
         failed = [h for h in hosts if left[h.name]]
         unrendered = set().union(*left.values())
         names = sorted({n for text in unrendered for n in undeclared(text)} - known)
@@ -162,19 +168,9 @@ def _variable_files(roots: list[Path]) -> Iterator[Path]:
             yield from inventory_vars_files(root, kind)
 
 
-def _templates(value: Any, depth: int = 0) -> Iterator[str]:
-    """The strings of a value (at any depth) that hold Jinja, `!unsafe` ones left out."""
-    if depth > 20 or isinstance(value, _Unsafe):
-        return
-    if isinstance(value, str):
-        if any(marker in value for marker in MARKERS):
-            yield str(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _templates(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _templates(item, depth + 1)
+def _templates(value: Any) -> Iterator[str]:
+    """The strings of a value holding Jinja, `!unsafe` ones (never templated) left out."""
+    return templated.strings_with(value, MARKERS, _Unsafe)
 
 
 @functools.lru_cache(maxsize=4096)
