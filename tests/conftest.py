@@ -12,6 +12,20 @@ import pytest
 
 from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
+TESTS = Path(__file__).parent
+# The suite runs on pytest-xdist's workers (tests/pytest.ini), one test folder to a worker at a
+# time (--dist loadgroup): a folder's session fixtures are made once, by the worker that runs
+# it. Folders that share a server only one process may run share a group: one container
+# engine (its state under .cache/test-engine) serves the image, host-check and molecule tests.
+GROUPS = {
+    "images": "container-engine",
+    "hostcheck": "container-engine",
+    "molecule": "container-engine",
+}
+# The groups that take longest first (minutes on an idle 2-core machine, from the README's
+# per-folder table), so that the workers finish together; the rest follow in name order.
+LONGEST_FIRST = ("container-engine", "diff", "render", "options", "config", "validate", "pipeline")
+
 # The operator's settings that would make a test depend on the shell it runs in.
 OPERATOR_VARIABLES = (
     "SITECTL_REPO",
@@ -46,9 +60,45 @@ def pytest_configure(config: pytest.Config) -> None:
     job's settings; a test that needs one sets it itself."""
     for name in [n for n in os.environ if _inherited(n)]:
         del os.environ[name]
-    # One schema virtualenv (sitectl.schema) for this repository and every copy the tests
-    # make of it: the same pins make the same virtualenv.
-    os.environ["SITECTL_SCHEMA_CACHE"] = str(REPO / ".cache" / "sitectl" / "schema")
+
+
+def group(item: pytest.Item) -> str:
+    """The xdist group of a test: its folder's, or the shared one its folder belongs to."""
+    folder = item.path.relative_to(TESTS).parts[0]
+    return GROUPS.get(folder, folder)
+
+
+def _rank(item: pytest.Item) -> tuple[int, str]:
+    name = group(item)
+    return (LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST), name)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test in its folder's group, the longest groups first (order kept within one)."""
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
+    items.sort(key=_rank)
+
+
+# Seconds spent per test folder (set-up, call and tear-down of its tests), for the summary.
+FOLDER_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    folder = report.nodeid.split("/", 1)[0] if "/" in report.nodeid else report.nodeid
+    FOLDER_SECONDS[folder] = FOLDER_SECONDS.get(folder, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where the time went, per test folder (the README's table is made from this)."""
+    if not FOLDER_SECONDS or hasattr(terminalreporter.config, "workerinput"):
+        return
+    terminalreporter.section("seconds per test folder")
+    total = sum(FOLDER_SECONDS.values())
+    for folder, seconds in sorted(FOLDER_SECONDS.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"{seconds:8.1f}  {folder}")
+    terminalreporter.write_line(f"{total:8.1f}  (all folders; the workers ran in parallel)")
 
 
 @pytest.fixture(scope="session")

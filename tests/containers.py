@@ -6,8 +6,9 @@ tools/ or changes what a site builds:
 - dockerd runs with its networking features off (this sandbox has no iptables or bridges), its
   default ulimits at the host's, and its state under .cache/test-engine (a warm layer cache
   for the next run on the same machine);
-- no image registry is reachable, so the base image is made here with debootstrap and
-  `docker import`, and the registry is Debian's docker-registry on 127.0.0.1;
+- no image registry is reachable, so the base image is made here with debootstrap (its root
+  file system kept in sitectl's machine cache, as nothing under test) and `docker import`,
+  and the registry is Debian's docker-registry on 127.0.0.1;
 - Debian's docker.io, debootstrap and docker-registry are installed with apt when missing.
 """
 
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from sitectl import machine_cache
 from tests.helpers import REPO
 from tests.processes import free_port, wait_until
 
@@ -183,26 +185,13 @@ def registry(root: Path) -> Iterator[Registry]:
 
 def debian_image(engine: Engine, suite: str) -> str:
     """`debian:SUITE` in the engine, made with debootstrap (minbase) and `docker import`; the
-    root file system is kept as a tarball under .cache/test-engine for later runs."""
+    root file system is kept as a tarball in sitectl's machine cache (kind "debootstrap")."""
     reference = f"debian:{suite}"
     if engine.has_image(reference):
         return reference
-    tarball = STATE / f"debian-{suite}-minbase.tar"
-    if not tarball.exists():
-        with tempfile.TemporaryDirectory(prefix="debootstrap-", dir=STATE) as tmp:
-            target = Path(tmp) / "root"
-            proc = subprocess.run(
-                ["debootstrap", "--variant=minbase", suite, str(target), DEBIAN_MIRROR],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if proc.returncode != 0:
-                pytest.fail(f"debootstrap {suite} failed:\n{proc.stdout[-2000:]}{proc.stderr}")
-            partial = tarball.with_suffix(".part")
-            subprocess.run(["tar", "-C", str(target), "-cf", str(partial), "."], check=True)
-            partial.rename(tarball)
-    with tarball.open("rb") as data:
+    key = machine_cache.key("debootstrap --variant=minbase", suite, DEBIAN_MIRROR)
+    tarball = machine_cache.entry("debootstrap", key, lambda root: _debootstrap(root, suite))
+    with (tarball / ROOT_TARBALL).open("rb") as data:
         proc = subprocess.run(
             ["docker", "import", "-", reference],
             stdin=data,
@@ -214,3 +203,20 @@ def debian_image(engine: Engine, suite: str) -> str:
     if proc.returncode != 0:
         pytest.fail(f"docker import of {tarball} failed: {proc.stderr}")
     return reference
+
+
+ROOT_TARBALL = "root.tar"
+
+
+def _debootstrap(root: Path, suite: str) -> None:
+    target = root / "root"
+    proc = subprocess.run(
+        ["debootstrap", "--variant=minbase", suite, str(target), DEBIAN_MIRROR],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"debootstrap {suite} failed:\n{proc.stdout[-2000:]}{proc.stderr}")
+    subprocess.run(["tar", "-C", str(target), "-cf", str(root / ROOT_TARBALL), "."], check=True)
+    shutil.rmtree(target)

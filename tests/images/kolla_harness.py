@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from sitectl import machine_cache
 from tests.helpers import REPO
 
 OVERRIDES = Path(__file__).parent / "harness" / "machine-overrides.j2"
@@ -51,12 +52,16 @@ def upper_constraints(target: Path) -> Path:
     return directory
 
 
-def sdist(package: str, target: Path) -> Path:
-    """PACKAGE's source distribution at the project's pin, from PyPI."""
+def sdist(package: str) -> Path:
+    """PACKAGE's source distribution at the project's pin, from PyPI (kept in sitectl's
+    machine cache, kind "sdist")."""
     version = pinned_version(package)
-    found = sorted(target.glob(f"{package}-{version}.tar.gz"))
-    if found:
-        return found[0]
+    key = machine_cache.key("sdist", package, version)
+    entry = machine_cache.entry("sdist", key, lambda root: _download(package, version, root))
+    return next(entry.glob("*.tar.gz"))
+
+
+def _download(package: str, version: str, target: Path) -> None:
     proc = subprocess.run(
         [
             sys.executable,
@@ -74,10 +79,8 @@ def sdist(package: str, target: Path) -> Path:
         text=True,
         check=False,
     )
-    found = sorted(target.glob(f"{package}-{version}.tar.gz"))
-    if proc.returncode != 0 or not found:
+    if proc.returncode != 0 or not list(target.glob("*.tar.gz")):
         pytest.fail(f"pip could not download the {package} {version} sdist:\n{proc.stderr}")
-    return found[0]
 
 
 def config(target: Path, sources: dict[str, Path]) -> Path:

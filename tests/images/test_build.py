@@ -122,10 +122,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     with containers.engine() as engine, containers.registry(root / "registry") as registry:
         containers.debian_image(engine, kolla_harness.BASE_SUITE)
         site, test_ca = _site(root)
-        sources = containers.STATE / "sources"
-        sources.mkdir(parents=True, exist_ok=True)
         machine = kolla_harness.config(
-            root / "harness", {"keystone-base": kolla_harness.sdist("keystone", sources)}
+            root / "harness", {"keystone-base": kolla_harness.sdist("keystone")}
         )
         reports = root / "reports"
         started = time.monotonic()

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sitectl import gitlab_local
+from sitectl import gitlab_local, machine_cache
 from sitectl.diff import demo
 from tests.containers import ensure_installed
-from tests.helpers import REPO
 from tests.pipeline import clone
 
 NEUTRON_SERVER = "kolla-images/templates/neutron-server.j2"
@@ -40,7 +39,7 @@ def install_rsync() -> None:
 def gcl() -> gitlab_local.Tool:
     install_rsync()
     ensure_installed({"promtool": "prometheus"})  # the lint job's alerts check
-    return gitlab_local.ensure(REPO)
+    return gitlab_local.ensure()
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class Project:
         file: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run jobs as a pipeline of `kind` would (gitlab-ci-local, shell executor)."""
-        arguments = [*gitlab_local.pipeline_arguments(kind, "main", variables), *jobs]
+        arguments = [*gitlab_local.pipeline_arguments(kind, "main", runner(variables)), *jobs]
         return gitlab_local.gitlab_ci_local(
             self.tool,
             self.work,
@@ -75,10 +74,16 @@ class Project:
             self.work,
             kind,
             file=Path(file) if file else None,
-            variables=variables,
+            variables=runner(variables),
             env=clone.job_environment(),
         )
         return {job.name: job for job in listed}
+
+
+def runner(variables: Mapping[str, str] | None) -> dict[str, str]:
+    """A job's variables on this test runner: its machine cache is this machine's (the
+    pipeline's own, in the project directory, would install the schemas in every project)."""
+    return {"SITECTL_CACHE": str(machine_cache.root()), **(variables or {})}
 
 
 def _make(

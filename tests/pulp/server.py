@@ -8,9 +8,7 @@ process group, stopped whatever happens.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
-import hashlib
 import json
 import os
 import pwd
@@ -26,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.containers import REPO, ensure_installed
+from sitectl import machine_cache
+from tests.containers import ensure_installed
 from tests.processes import die_with_parent, free_port, stop_group, wait_until
 
 REQUIREMENTS = Path(__file__).with_name("requirements.txt")
@@ -52,28 +51,22 @@ CACHE_ENABLED = False
 
 
 def pulp_venv() -> Path:
-    """The Pulp virtualenv's bin directory, installed once per requirements file (under a
-    lock: concurrent test runs wait for one install)."""
-    key = hashlib.sha256(REQUIREMENTS.read_bytes() + sys.version.encode()).hexdigest()[:16]
-    root = REPO / ".cache" / "tests" / "pulp" / key
-    done = root / ".complete"
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with (root.parent / f".{key}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            subprocess.run([sys.executable, "-m", "venv", "--clear", str(root)], check=True)
-            proc = subprocess.run(
-                [str(root / "bin" / "pip"), "install", "--quiet", "-r", str(REQUIREMENTS)],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if proc.returncode != 0:
-                pytest.fail(
-                    f"pip could not install Pulp ({REQUIREMENTS.name}):\n{proc.stderr[-3000:]}"
-                )
-            done.touch()
-    return root / "bin"
+    """The Pulp virtualenv's bin directory, installed once per requirements file in
+    sitectl's machine cache (kind "pulp"; concurrent test runs wait for one install)."""
+    key = machine_cache.key("pulp", REQUIREMENTS.read_bytes())
+    return machine_cache.entry("pulp", key, _install_pulp) / "bin"
+
+
+def _install_pulp(root: Path) -> None:
+    subprocess.run([sys.executable, "-m", "venv", str(root)], check=True)
+    proc = subprocess.run(
+        [str(root / "bin" / "pip"), "install", "--quiet", "-r", str(REQUIREMENTS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"pip could not install Pulp ({REQUIREMENTS.name}):\n{proc.stderr[-3000:]}")
 
 
 def _postgres_bin() -> Path:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -206,3 +210,49 @@ def test_same_inputs_at_another_ref_reuse_a_cached_render(
     assert recorded["commit"] == git(repo, "rev-parse", "HEAD")
     assert (recorded["input_hash"], recorded["hosts"]) == (hash_, ["h1"])
     assert pipeline.render(repo, "site", ref="main", cache_dir=root) == at_main
+
+
+def test_a_second_process_with_the_same_inputs_waits_for_the_first(tmp_path: Path) -> None:
+    """cache.claim: the first holder renders; one with the same inputs waits (told once), one
+    with other inputs does not."""
+    held: list[str] = []
+    with cache.claim(tmp_path, "a" * 64, lambda: held.append("waited")):
+        program = (
+            "import sys\nfrom pathlib import Path\nfrom sitectl.render import cache\n"
+            "with cache.claim(Path(sys.argv[1]), sys.argv[2], lambda: print('waiting')):\n"
+            "    print('claimed')\n"
+        )
+        other = subprocess.run(
+            [sys.executable, "-c", program, str(tmp_path), "b" * 64],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert other.stdout == "claimed\n"
+        same = subprocess.Popen(
+            [sys.executable, "-c", program, str(tmp_path), "a" * 64],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(2)
+        assert same.poll() is None  # still waiting for this claim
+    waited = same.communicate(timeout=60)[0]
+    assert held == [] and waited == "waiting\nclaimed\n"
+
+
+def test_eviction_spares_entries_in_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_ENTRIES the oldest go, unless used in the last KEEP_SECONDS (another process,
+    a second test worker, may be reading one)."""
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    old = time.time() - 2 * cache.KEEP_SECONDS
+    for index in range(4):
+        entry = tmp_path / f"entry-{index}"
+        entry.mkdir()
+        if index < 2:
+            os.utime(entry, (old - index, old - index))
+    staged = tmp_path / ".tmp-x"
+    staged.mkdir()
+    cache.publish(staged, tmp_path / "entry-4")
+    kept = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert kept == ["entry-2", "entry-3", "entry-4"]

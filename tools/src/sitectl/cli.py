@@ -9,7 +9,19 @@ from pathlib import Path
 from sitectl import release, stopping
 from sitectl.errors import INTERRUPTED, USAGE, SiteError, from_os_error, internal
 from sitectl.repo import find_repo
-from sitectl.verbs import Context, Verb, envs, kayobe, lint, pipeline, setup, show, test, validate
+from sitectl.verbs import (
+    Context,
+    Verb,
+    cache,
+    envs,
+    kayobe,
+    lint,
+    pipeline,
+    setup,
+    show,
+    test,
+    validate,
+)
 from sitectl.verbs import aio as aio_verb
 from sitectl.verbs import refstack as refstack_verb
 
@@ -29,6 +41,7 @@ VERBS: tuple[Verb, ...] = (
     pipeline.VERB,
     __import__("sitectl.verbs.check", fromlist=["VERB"]).VERB,  # sitectl check
     __import__("sitectl.verbs.repos", fromlist=["VERB"]).VERB,  # sitectl repos
+    cache.VERB,
 )
 
 

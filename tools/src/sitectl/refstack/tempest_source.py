@@ -2,21 +2,20 @@
 
 Rally clones a verifier's source with git and cannot use the pip-installed tempest, and the
 runner has no route to opendev. So the release's sdist (from PyPI, through pip) is unpacked
-and committed into a git repository tagged with the version; both are cached under
-REPO/.cache/sitectl/refstack/, keyed by the sdist's sha256.
+and committed into a git repository tagged with the version; both are kept in sitectl's
+machine cache (sitectl/machine_cache.py, kind "tempest"), once per version.
 """
 
 import hashlib
-import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
+from sitectl import machine_cache
 from sitectl.errors import SiteError
 from sitectl.git import git
-from sitectl.repo import cache_dir
 
 GIT_IDENTITY = {
     # Reproducible commits: same sdist, same commit id.
@@ -25,13 +24,8 @@ GIT_IDENTITY = {
 }
 
 
-def sdist(repo: Path, version: str) -> Path:
-    """tempest-VERSION.tar.gz, downloaded once by pip (PyPI or the configured index)."""
-    where = cache_dir(repo, "sitectl", "refstack", "sdist")
-    found = sorted(where.glob(f"tempest-{version}.tar.gz"))
-    if found:
-        return found[0]
-    where.mkdir(parents=True, exist_ok=True)
+def sdist(where: Path, version: str) -> Path:
+    """tempest-VERSION.tar.gz, downloaded into `where` by pip (PyPI or the configured index)."""
     result = subprocess.run(
         [
             *(sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:"),
@@ -60,27 +54,27 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def git_repo(repo: Path, version: str) -> tuple[Path, str]:
+def git_repo(version: str) -> tuple[Path, str]:
     """(a git repository of the tempest release with tag VERSION, the sdist's sha256)."""
-    archive = sdist(repo, version)
+    entry = machine_cache.entry(
+        "tempest", machine_cache.key("tempest", version), lambda root: _make(root, version)
+    )
+    (archive,) = entry.glob(f"tempest-{version}.tar.gz")
+    return entry / "repo", sha256(archive)
+
+
+def _make(root: Path, version: str) -> None:
+    """ROOT/tempest-VERSION.tar.gz and ROOT/repo, its files committed and tagged VERSION."""
+    archive = sdist(root, version)
     digest = sha256(archive)
-    target = cache_dir(repo, "sitectl", "refstack", f"tempest-git-{version}-{digest[:16]}")
-    if (target / ".git" / "refs" / "tags" / version).exists():
-        return target, digest
-    parent = target.parent
-    with tempfile.TemporaryDirectory(dir=parent, prefix=".tempest-git-") as scratch:
-        work = Path(scratch) / "repo"
+    with tempfile.TemporaryDirectory(dir=root, prefix=".unpack-") as scratch:
         with tarfile.open(archive) as tar:
             tar.extractall(scratch, filter="data")
-        (unpacked,) = [p for p in Path(scratch).iterdir() if p.name != "repo"]
-        unpacked.rename(work)
-        env = {**GIT_IDENTITY, "PBR_VERSION": version}
-        git(work, "init", "-q", "-b", "master", env=env)
-        git(work, "add", "-A", "-f", env=env)
-        message = f"tempest {version} (PyPI sdist {digest})"
-        git(work, "commit", "-q", "--no-gpg-sign", "-m", message, env=env)
-        git(work, "tag", version, env=env)
-        if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
-    return target, digest
+        (unpacked,) = Path(scratch).iterdir()
+        work = unpacked.rename(root / "repo")
+    env = {**GIT_IDENTITY, "PBR_VERSION": version}
+    git(work, "init", "-q", "-b", "master", env=env)
+    git(work, "add", "-A", "-f", env=env)
+    message = f"tempest {version} (PyPI sdist {digest})"
+    git(work, "commit", "-q", "--no-gpg-sign", "-m", message, env=env)
+    git(work, "tag", version, env=env)

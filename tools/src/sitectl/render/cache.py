@@ -15,17 +15,21 @@ Layout under the cache root (REPO/.cache/sitectl/render by default):
                        inputs copies an existing entry's files instead of rendering.
   .tmp-*/              renders in progress (their `render` directory is renamed into
                        place when complete).
-The newest MAX_ENTRIES entries are kept.
+  .claim-<hash[:24]>   the lock a render of those inputs holds (claim()): a second process
+                       asking for the same inputs waits for the first and is served its entry.
+The newest MAX_ENTRIES entries are kept, and any entry used in the last KEEP_SECONDS (another
+process may be reading it).
 """
 
+import fcntl
 import hashlib
 import hmac
 import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
@@ -35,6 +39,7 @@ from sitectl.errors import SiteError
 from sitectl.render.snapshot import files as snapshot_files
 
 MAX_ENTRIES = 24
+KEEP_SECONDS = 3600
 HASH_PREFIX = 24
 TOOLS = ("kayobe", "kolla-ansible", "ansible-core")
 _PACKAGE = Path(__file__).parent
@@ -142,6 +147,25 @@ def sibling(root: Path, hash_: str) -> Path | None:
     return None
 
 
+@contextmanager
+def claim(root: Path, hash_: str, waiting: Callable[[], None]) -> Iterator[None]:
+    """Hold the render of these inputs: a concurrent process (two CI jobs on one runner, two
+    test workers) with the same inputs waits here, calling `waiting` once, instead of
+    rendering them a second time."""
+    root.mkdir(parents=True, exist_ok=True)
+    name = root / f".claim-{hash_[:HASH_PREFIX]}"
+    lock = os.open(name, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)
+
+
 def publish(staged: Path, entry: Path) -> Path:
     """Move a complete render into place; a concurrent render that got there first wins."""
     try:
@@ -157,12 +181,17 @@ def publish(staged: Path, entry: Path) -> Path:
 def _evict(root: Path) -> None:
     entries = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
     entries.sort(key=_mtime, reverse=True)
+    now = time.time()
     for old in entries[MAX_ENTRIES:]:
-        shutil.rmtree(old, ignore_errors=True)
-    # Leftovers of renders killed mid-way (older than a day).
-    for stale in root.glob(".tmp-*"):
-        if time.time() - _mtime(stale) > 86400:
-            shutil.rmtree(stale, ignore_errors=True)
+        if now - _mtime(old) > KEEP_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
+    # Leftovers of renders killed mid-way, and claims nobody held for a day.
+    for stale in [*root.glob(".tmp-*"), *root.glob(".claim-*")]:
+        if now - _mtime(stale) > 86400:
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
 
 
 def _touch(entry: Path) -> None:

@@ -67,7 +67,10 @@ def render(
     working tree); see the package docstring. Returns the render directory."""
     started = time.monotonic()
     out = outdir.check(out, RENDER, repo) if out is not None else None
-    with _prepared(repo, env, ref, services, skip, vault_password_file, cache_dir, sealed) as job:
+    with (
+        _prepared(repo, env, ref, services, skip, vault_password_file, cache_dir, sealed) as job,
+        _claimed(job, use_cache),
+    ):
         if job.secrets.generated:
             note(
                 TAG,
@@ -729,6 +732,20 @@ def _copy_tree(source: Path, destination: Path, normaliser: Normaliser, redactor
 
 
 # --- where the render goes --------------------------------------------------------------
+
+
+@contextmanager
+def _claimed(job: "_Job", use_cache: bool) -> Iterator[None]:
+    """The cache's claim on these inputs (cache.claim), when the render goes to the cache."""
+    if not use_cache:
+        yield
+        return
+
+    def waiting() -> None:
+        note(TAG, f"{job.label}, {job.what}: waiting for another process rendering the same inputs")
+
+    with cache.claim(job.root, job.input_hash, waiting):
+        yield
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """The schema virtualenvs: OpenStack services at a pinned release, each pin set installed once
-under the toolchain's .cache/sitectl/schema/ (or $SITECTL_SCHEMA_CACHE, which clones may
-share), never into the toolchain. CURRENT is the release kolla-ansible deploys, with the
+per machine in sitectl's machine cache (sitectl/machine_cache.py, kind "schema"), never into
+the toolchain. CURRENT is the release kolla-ansible deploys, with the
 services' sdists (their oslo-config-generator files say which namespaces make each config
 file); PREVIOUS is the release before it, consulted only to tell a removed option from one that
 never existed. The pin sets belong to the toolchain (tools/), not to the configuration being
@@ -9,11 +9,7 @@ for one install."""
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,11 +17,11 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from sitectl import machine_cache
 from sitectl.errors import SiteError
 from sitectl.progress import step
 
 TOOLS = Path(__file__).resolve().parents[3]  # tools/: sitectl's own pins
-COMPLETE = ".complete"
 RELEASE = re.compile(r"^#\s*release:\s*(\S+)", re.MULTILINE)
 
 
@@ -79,15 +75,7 @@ PREVIOUS = PinSet(
 
 
 def _key(pin_set: PinSet) -> str:
-    digest = hashlib.sha256()
-    for part in (
-        "\n".join(pin_set.pins()),
-        pin_set.constraints(),
-        f"{sys.version_info.major}.{sys.version_info.minor}",
-    ):
-        digest.update(part.encode())
-        digest.update(b"\0")
-    return digest.hexdigest()[:16]
+    return machine_cache.key("\n".join(pin_set.pins()), pin_set.constraints())
 
 
 def _pip(python: Path, *args: str, what: str) -> None:
@@ -107,30 +95,19 @@ def _pip(python: Path, *args: str, what: str) -> None:
 def ensure(pin_set: PinSet = CURRENT) -> tuple[Path, Path]:
     """(the pin set's virtualenv python, the directory of its sdists), made on first use
     (a minute and a half to two minutes here; then instant)."""
-    shared = os.environ.get("SITECTL_SCHEMA_CACHE")
-    parent = Path(shared) if shared else TOOLS.parent / ".cache" / "sitectl" / "schema"
-    root = parent / _key(pin_set)
-    python, sdists = root / "venv" / "bin" / "python", root / "sdists"
-    if (root / COMPLETE).exists():
-        return python, sdists
-    parent.mkdir(parents=True, exist_ok=True)
-    with (parent / f".{root.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not (root / COMPLETE).exists():
-            _install(pin_set, root, python, sdists)
-    return python, sdists
+    root = machine_cache.entry("schema", _key(pin_set), lambda root: _install(pin_set, root))
+    return root / "venv" / "bin" / "python", root / "sdists"
 
 
-def _install(pin_set: PinSet, root: Path, python: Path, sdists: Path) -> None:
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
+def _install(pin_set: PinSet, root: Path) -> None:
     requirements = pin_set.pins()
     constraints = root / "constraints.txt"
     constraints.write_text(pin_set.constraints(), encoding="utf-8")
+    python = root / "venv" / "bin" / "python"
     with step(
         "schema",
         f"installing the {pin_set.release()} services' option schemas "
-        f"({len(requirements)} packages, once per pin set)",
+        f"({len(requirements)} packages, once per pin set and machine)",
     ):
         subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
         _pip(
@@ -151,8 +128,7 @@ def _install(pin_set: PinSet, root: Path, python: Path, sdists: Path) -> None:
                 "--no-binary",
                 ":all:",
                 "--dest",
-                str(sdists),
+                str(root / "sdists"),
                 *requirements,
                 what=f"download the service sdists of {pin_set.name}",
             )
-    (root / COMPLETE).write_text("\n".join(requirements) + "\n", encoding="utf-8")

@@ -55,7 +55,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     variables = dict(_variable(text) for text in args.var)
-    tool = gitlab_local.ensure(ctx.repo)
+    tool = gitlab_local.ensure()
     if args.action == "jobs":
         listed = gitlab_local.jobs(
             tool, ctx.repo, args.kind, file=args.file, target=args.target, variables=variables

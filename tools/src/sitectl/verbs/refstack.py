@@ -166,7 +166,7 @@ def run_run(ctx: Context, args: argparse.Namespace) -> int:
     credentials = cloud.credentials(args.cloud, args.clouds_yaml)
 
     with progress.step(TAG, f"tempest {version} as a local git repository"):
-        source, sha = tempest_source.git_repo(ctx.repo, version)
+        source, sha = tempest_source.git_repo(version)
     rally = Rally(ctx.repo, sha)
     verifier = f"tempest-{version}"
     deployment = f"sitectl-{args.cloud}-{os.getpid()}"  # destroyed at the end
