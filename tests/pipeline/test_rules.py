@@ -16,7 +16,8 @@ import yaml
 from sitectl.lint import pipelines
 from sitectl.lint.pipelines import load
 from tests.cli_parsers import kayobe_error
-from tests.pipeline.conftest import REPO, Project
+from tests.helpers import REPO
+from tests.pipeline.conftest import Project
 
 CHECKS = {"lint", "validate", "tests"}
 DEFAULT_BRANCH = {"CI_COMMIT_BRANCH": "main"}

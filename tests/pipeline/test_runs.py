@@ -13,8 +13,8 @@ import yaml
 from sitectl.diff.markdown import marker
 from sitectl.lint import CHECKS
 from tests.diff.fake_gitlab import TOKEN, FakeGitLab, serve
-from tests.helpers import EXAMPLE_PASSWORD, vault_plaintexts
-from tests.pipeline.conftest import REPO, Project
+from tests.helpers import EXAMPLE_PASSWORD, REPO, vault_plaintexts
+from tests.pipeline.conftest import Project
 from tests.schema import check_schema
 
 pytestmark = pytest.mark.slow
