@@ -32,7 +32,7 @@ import pytest
 
 from sitectl import machine_cache
 from tests.helpers import REPO
-from tests.processes import free_port, wait_until
+from tests.processes import die_gracefully_with_parent, die_with_parent, free_port, wait_until
 
 STATE = REPO / ".cache" / "test-engine"
 # binary: the Debian package that provides it
@@ -124,7 +124,12 @@ def engine() -> Iterator[Engine]:
         f"--default-ulimit=nofile={soft}:{hard}",
     ]
     with log.open("w") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_gracefully_with_parent,  # a killed test worker leaves no engine
+        )
     try:
         started = Engine(host, process, log)
         wait_until(
@@ -173,7 +178,10 @@ def registry(root: Path) -> Iterator[Registry]:
     log = root / "registry.log"
     with log.open("w") as sink:
         process = subprocess.Popen(
-            ["docker-registry", "serve", str(config)], stdout=sink, stderr=subprocess.STDOUT
+            ["docker-registry", "serve", str(config)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
         )
     try:
         started = Registry(address)

@@ -22,11 +22,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def die_with_parent() -> None:
-    """In the child before exec: SIGKILL when the test process dies, even by SIGKILL, when
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """In the child before exec: `sig` when the test process dies, even by SIGKILL, when
     fixture finalizers cannot run (Linux prctl PR_SET_PDEATHSIG)."""
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    libc.prctl(1, sig)  # PR_SET_PDEATHSIG = 1
+
+
+def die_gracefully_with_parent() -> None:
+    """die_with_parent with SIGTERM: a server that cleans up after itself (dockerd stops its
+    containers) is given the chance."""
+    die_with_parent(signal.SIGTERM)
 
 
 def wait_until(
