@@ -198,6 +198,7 @@ def debian_image(engine: Engine, suite: str) -> str:
     if engine.has_image(reference):
         return reference
     key = machine_cache.key("debootstrap --variant=minbase", suite, DEBIAN_MIRROR)
+    _unmount_under(machine_cache.root() / "debootstrap" / key)  # a killed run's /proc
     tarball = machine_cache.entry("debootstrap", key, lambda root: _debootstrap(root, suite))
     with (tarball / ROOT_TARBALL).open("rb") as data:
         proc = subprocess.run(
@@ -218,13 +219,26 @@ ROOT_TARBALL = "root.tar"
 
 def _debootstrap(root: Path, suite: str) -> None:
     target = root / "root"
-    proc = subprocess.run(
-        ["debootstrap", "--variant=minbase", suite, str(target), DEBIAN_MIRROR],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            ["debootstrap", "--variant=minbase", suite, str(target), DEBIAN_MIRROR],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:  # an interrupted debootstrap leaves /proc mounted in the target
+        _unmount_under(target)
     if proc.returncode != 0:
         pytest.fail(f"debootstrap {suite} failed:\n{proc.stdout[-2000:]}{proc.stderr}")
     subprocess.run(["tar", "-C", str(target), "-cf", str(root / ROOT_TARBALL), "."], check=True)
     shutil.rmtree(target)
+
+
+def _unmount_under(path: Path) -> None:
+    """Unmount what is mounted at or under `path`, deepest first."""
+    prefix = str(path.resolve())
+    with open("/proc/mounts", encoding="utf-8") as mounts:
+        points = [line.split()[1] for line in mounts]
+    for point in sorted(points, key=len, reverse=True):
+        if point == prefix or point.startswith(prefix + "/"):
+            subprocess.run(["umount", "--lazy", point], check=False, capture_output=True)

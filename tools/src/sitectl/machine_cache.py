@@ -76,7 +76,13 @@ def entry(kind: str, entry_key: str, make: Callable[[Path], None]) -> Path:
         return directory
     with _locked(directory, wait=True):
         if not (directory / COMPLETE).exists():
-            shutil.rmtree(directory, ignore_errors=True)
+            shutil.rmtree(directory, ignore_errors=True)  # an interrupted make's leftovers
+            if directory.exists():
+                raise SiteError(
+                    f"{directory} is left from an interrupted make and cannot be removed "
+                    "(something is mounted in it, or it is not yours): remove it, then run "
+                    "this again."
+                )
             directory.mkdir(parents=True)
             try:
                 make(directory)
