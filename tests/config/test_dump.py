@@ -186,6 +186,21 @@ def test_cache_key_follows_every_input(repo: Path) -> None:
     assert cache_key(repo, "site", None, None, None) != base
 
 
+def test_what_ansible_writes_beside_a_plugin_is_not_configuration(repo: Path) -> None:
+    """The __pycache__ Ansible's first run writes beside a filter plugin under etc/kayobe
+    does not change the key: the second run of a fresh clone is served from the cache."""
+    plugins = repo / "etc" / "kayobe" / "filter_plugins"
+    plugins.mkdir()
+    (plugins / "site.py").write_text("class FilterModule:\n    pass\n")
+    base = cache_key(repo, "site", None, None, None)
+    (plugins / "__pycache__").mkdir()
+    (plugins / "__pycache__" / "site.cpython-312.pyc").write_bytes(b"compiled")
+    (plugins / "old.pyc").write_bytes(b"compiled")
+    assert cache_key(repo, "site", None, None, None) == base
+    (plugins / "site.py").write_text("class FilterModule:\n    filters = {}\n")
+    assert cache_key(repo, "site", None, None, None) != base
+
+
 def test_config_files_follow_the_environments_symlink_once(repo: Path) -> None:
     labels = [label for label, _ in config_files(repo)]
     assert "kayobe/environments/site/site.yml" in labels

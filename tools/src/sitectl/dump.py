@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sitectl import kayobe, redact, vault
+from sitectl import config_tree, kayobe, redact, vault
 from sitectl.environments import discover, kayobe_args, layering
 from sitectl.environments import label as environment_label
 from sitectl.errors import SiteError
@@ -138,7 +138,11 @@ def config_files(repo: Path) -> list[tuple[str, Path]]:
                 dirnames[:] = []
                 continue
             seen.add(real)
-            dirnames[:] = sorted(d for d in dirnames if d != ".git")
+            # What is not configuration (config_tree.SKIP: git's and Python's own files, such
+            # as the __pycache__ Ansible's first run writes beside a filter plugin) is skipped,
+            # as every other cache skips it.
+            dirnames[:] = sorted(d for d in dirnames if d not in config_tree.SKIP)
+            filenames = [n for n in filenames if not n.endswith((".pyc", ".pyo"))]
             relative = os.path.relpath(directory, root.parent)
             files += [(os.path.join(relative, n), Path(directory, n)) for n in sorted(filenames)]
     return files
