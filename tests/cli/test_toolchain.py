@@ -213,7 +213,8 @@ def fake_venv(tmp_path: Path, version: str = "3.12.1") -> tuple[Path, Path]:
     (venv / "bin").mkdir(parents=True)
     (venv / "pyvenv.cfg").write_text(f"home = /usr/bin\nversion = {version}\n")
     (venv / "bin" / "python").symlink_to(sys.executable)
-    (venv / toolchain.STAMP_NAME).write_text(toolchain.stamp(repo, version) + "\n")
+    (venv / toolchain.STAMP_NAME).write_text(toolchain.stamp(repo, version, venv) + "\n")
+    (venv / toolchain.LOCATION_NAME).write_text(f"{venv}\n")
     return repo, venv
 
 
@@ -252,6 +253,57 @@ def test_any_input_change_makes_the_venv_stale(
     assert toolchain.is_current(repo, venv)
     change(repo, venv)
     assert not toolchain.is_current(repo, venv)
+
+
+def test_a_moved_venv_or_checkout_is_stale_and_the_venv_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copied checkout with its .venv (or a .venv restored from a cache into another build
+    directory) would run the first checkout's sitectl: it is made again, not updated."""
+    repo, venv = fake_venv(tmp_path, version=THIS_VERSION)
+    copy = tmp_path / "copy"
+    shutil.copytree(repo, copy / "repo")
+    shutil.copytree(venv, copy / "venv", symlinks=True)
+    assert toolchain.is_current(repo, venv)
+    assert not toolchain.is_current(copy / "repo", venv)  # another checkout, same venv
+    assert not toolchain.is_current(copy / "repo", copy / "venv")
+    assert toolchain.moved(copy / "venv") and not toolchain.moved(venv)
+
+    recreated = []
+    monkeypatch.setattr(toolchain, "find_interpreter", lambda env: toolchain.Interpreter("p", "3"))
+    monkeypatch.setattr(toolchain, "_create_venv", lambda path, i: recreated.append(path))
+    monkeypatch.setattr(toolchain, "_run_logged", Recorder())
+    assert toolchain.ensure(copy / "repo", copy / "venv") is True
+    assert recreated == [copy / "venv"]
+    assert not toolchain.moved(copy / "venv")
+
+
+def test_two_checkouts_sharing_a_venv_set_it_up_one_at_a_time(tmp_path: Path) -> None:
+    """The set-up lock belongs to the virtualenv: a second checkout's setup waits."""
+    _, venv = fake_venv(tmp_path)
+    program = (
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(Path(toolchain.__file__).parent)!r})\n"
+        "import toolchain\n"
+        "from pathlib import Path\n"
+        "with toolchain._setup_lock(Path(sys.argv[1])):\n"
+        "    print('locked', flush=True)\n"
+    )
+    with toolchain._setup_lock(venv):
+        other = subprocess.Popen(
+            [sys.executable, "-c", program, str(venv)], stdout=subprocess.PIPE, text=True
+        )
+        time.sleep(1.5)
+        assert other.poll() is None
+        elsewhere = subprocess.run(
+            [sys.executable, "-c", program, str(tmp_path / "other-venv")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert elsewhere.stdout == "locked\n"
+    assert other.communicate(timeout=60)[0] == "locked\n"
 
 
 def test_broken_python_symlink_is_stale(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ SYSTEM_DIRS = ("/usr/local/bin", "/usr/bin")
 PINNED_VERSION = (3, 12)
 PATH_NAMES = ("python3.12", "python3.14", "python3.13", "python3")
 STAMP_NAME = ".sitectl-stamp"
+LOCATION_NAME = ".sitectl-location"  # where the virtualenv was made
 LOG_NAME = "setup.log"
 # What the virtualenv is built from: a change to any of them redoes the install.
 STAMP_INPUTS = ("requirements.txt", "tools/constraints.txt", "tools/pyproject.toml")
@@ -219,9 +221,11 @@ def venv_version(venv: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def stamp(repo: Path, python_version: str) -> str:
-    """sha256 of everything the virtualenv is built from."""
+def stamp(repo: Path, python_version: str, venv: Path) -> str:
+    """sha256 of everything the virtualenv is built from, and of where it and the checkout it
+    serves are: its scripts and its editable install of sitectl hold absolute paths."""
     digest = hashlib.sha256()
+    digest.update(f"venv {venv}\0repo {repo}\0".encode())
     for name in STAMP_INPUTS:
         digest.update(name.encode() + b"\0")
         try:
@@ -242,7 +246,17 @@ def is_current(repo: Path, venv: Path) -> bool:
         recorded = (venv / STAMP_NAME).read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         return False
-    return recorded == stamp(repo, version)
+    return recorded == stamp(repo, version, venv)
+
+
+def moved(venv: Path) -> bool:
+    """True when the virtualenv was made elsewhere (copied, moved, restored from a cache into
+    another directory), or before sitectl recorded where: its scripts would run another
+    checkout's code, so it is made again rather than updated."""
+    try:
+        return (venv / LOCATION_NAME).read_text(encoding="utf-8").strip() != str(venv)
+    except (OSError, UnicodeDecodeError):
+        return True
 
 
 def say(message: str) -> None:
@@ -250,14 +264,17 @@ def say(message: str) -> None:
 
 
 @contextlib.contextmanager
-def _setup_lock() -> Iterator[None]:
-    """Serialise concurrent setups (e.g. parallel CI jobs) on this checkout's toolchain.py."""
+def _setup_lock(venv: Path) -> Iterator[None]:
+    """Serialise concurrent setups of one virtualenv (parallel CI jobs, two checkouts sharing
+    one through SITECTL_VENV): the lock is the virtualenv's, not the checkout's."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no locking
         yield
         return
-    with open(__file__, "rb") as handle:
+    name = hashlib.sha256(str(venv).encode()).hexdigest()[:16]
+    lock = Path(tempfile.gettempdir()) / f"sitectl-setup-{os.getuid()}-{name}.lock"
+    with open(os.open(lock, os.O_CREAT | os.O_RDWR, 0o600), "rb") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
@@ -332,15 +349,21 @@ def ensure(
     repo, venv = Path(repo).absolute(), Path(venv).absolute()
     if not force and is_current(repo, venv):
         return False
-    with _setup_lock():
+    with _setup_lock(venv):
         if not force and is_current(repo, venv):  # another process finished it meanwhile
             return False
         started = time.monotonic()
         if venv.is_dir():
             (venv / STAMP_NAME).unlink(missing_ok=True)
-        version = None if force else _working_venv_version(venv)
+            if moved(venv) and venv_version(venv) is not None:
+                say(
+                    f"{venv} was made in another directory (or by an older sitectl): "
+                    "making it again"
+                )
+        version = None if force or moved(venv) else _working_venv_version(venv)
         if version is None:
             _create_venv(venv, find_interpreter(env))
+            (venv / LOCATION_NAME).write_text(f"{venv}\n", encoding="utf-8")
         python = str(venv_python(venv))
         log = venv / LOG_NAME
         say(f"upgrading pip (log: {log})...")
@@ -362,7 +385,7 @@ def ensure(
         )
         recorded = venv_version(venv) or ""
         partial = venv / (STAMP_NAME + ".tmp")
-        partial.write_text(stamp(repo, recorded) + "\n", encoding="ascii")
+        partial.write_text(stamp(repo, recorded, venv) + "\n", encoding="ascii")
         os.replace(partial, venv / STAMP_NAME)
         say(f"toolchain ready in {time.monotonic() - started:.0f} s ({venv})")
         return True
