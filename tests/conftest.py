@@ -14,8 +14,8 @@ from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO
 
 TESTS = Path(__file__).parent
 # The suite runs on pytest-xdist's workers (tests/pytest.ini), one test folder to a worker at a
-# time (--dist loadgroup): a folder's session fixtures are made once, by the worker that runs
-# it. Folders that share a server only one process may run share a group: one container
+# time (the scheduler below): a folder's session fixtures are made once, by the worker that
+# runs it. Folders that share a server only one process may run share a group: one container
 # engine (its state under .cache/test-engine) serves the image, host-check and molecule tests.
 GROUPS = {
     "images": "container-engine",
@@ -62,23 +62,35 @@ def pytest_configure(config: pytest.Config) -> None:
         del os.environ[name]
 
 
-def group(item: pytest.Item) -> str:
-    """The xdist group of a test: its folder's, or the shared one its folder belongs to."""
-    folder = item.path.relative_to(TESTS).parts[0]
+def group(nodeid: str) -> str:
+    """The group of a test (its node id is relative to tests/): its folder's, or the shared
+    one its folder belongs to."""
+    folder = nodeid.split("/", 1)[0] if "/" in nodeid else "."
     return GROUPS.get(folder, folder)
 
 
 def _rank(item: pytest.Item) -> tuple[int, str]:
-    name = group(item)
+    name = group(item.nodeid)
     return (LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST), name)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test in its folder's group, the longest groups first (order kept within one)."""
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(group(item)))
+    """The longest groups first (the order within a group kept)."""
     items.sort(key=_rank)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """xdist's scope scheduler with a group for a scope: each group goes to one worker whole,
+    in collection order (xdist's own `loadgroup` needs node ids pytest 9 no longer lets a
+    plugin rename)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 # Seconds spent per test folder (set-up, call and tear-down of its tests), for the summary.
