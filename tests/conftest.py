@@ -37,6 +37,8 @@ OPERATOR_VARIABLES = (
     "KAYOBE_ENVIRONMENT",
     "ANSIBLE_VAULT_PASSWORD_FILE",
     "DOCKER_HOST",
+    "SITECTL_QUIET",
+    "SITECTL_DEBUG",
 )
 
 # What a CI job (GitLab's own variables, the pipeline's secrets) would leak into the tests:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sitectl import release, stopping
 from sitectl.errors import INTERRUPTED, USAGE, SiteError, from_os_error, internal
+from sitectl.progress import QUIET_VARIABLE
 from sitectl.repo import find_repo
 from sitectl.verbs import (
     Context,
@@ -15,6 +16,7 @@ from sitectl.verbs import (
     cache,
     envs,
     kayobe,
+    kayobe_env,
     lint,
     pipeline,
     setup,
@@ -30,6 +32,7 @@ VERBS: tuple[Verb, ...] = (
     envs.VERB,
     show.VERB,
     kayobe.VERB,
+    kayobe_env.VERB,
     test.VERB,
     __import__("sitectl.verbs.render", fromlist=["VERB"]).VERB,  # sitectl render
     lint.VERB,
@@ -49,6 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sitectl",
         description="The tooling of this Kayobe site configuration: what CI runs, you can run.",
+    )
+    parser.add_argument("--version", action="version", version=version())
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress lines: results and errors only"
+    )
+    loudness.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="a bug in sitectl shows its traceback (as SITECTL_DEBUG=1 does)",
     )
     parser.add_argument(
         "--repo",
@@ -103,10 +117,32 @@ def with_release_note(error: SiteError, repo: Path | None) -> SiteError:
     return SiteError(error.message, (*error.details, "", mismatch), error.exit_code)
 
 
+def version() -> str:
+    """sitectl's version and the toolchain's it drives."""
+    from importlib import metadata
+
+    def of(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    tools = ", ".join(f"{name} {of(name)}" for name in ("kayobe", "kolla-ansible", "ansible-core"))
+    return f"sitectl {of('sitectl')} ({tools})"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     head, rest = split_passthrough(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(head)
+    parser = build_parser()
+    if not head:  # a bare `sitectl`: what it can do
+        parser.print_help()
+        return 0
+    args = parser.parse_args(head)
     args.passthrough = rest or []
+    if args.quiet:
+        os.environ[QUIET_VARIABLE] = "1"  # also for the sitectl processes this one starts
+    if args.verbose:
+        os.environ["SITECTL_DEBUG"] = "1"
     repo: Path | None = None
     try:
         repo = find_repo(args.repo)

@@ -39,6 +39,7 @@ _INLINE = re.compile(r"!vault\s*[|>][-+]?[ \t]*\n((?:[ \t]+\S[^\n]*\n?)+)")
 class VaultPassword:
     value: str
     source: str  # where it came from, for messages: "$KAYOBE_VAULT_PASSWORD", a file...
+    file: Path | None = None  # the file it was read from, if it was
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def _read_password(path: Path, source: str) -> VaultPassword:
         raise SiteError(f"cannot read the vault password file {path} ({source}): {e}.") from None
     if not value:
         raise SiteError(f"the vault password file {path} ({source}) is empty.")
-    return VaultPassword(value, f"{source} {path}" if source != str(path) else source)
+    said = f"{source} {path}" if source != str(path) else source
+    return VaultPassword(value, said, path.absolute())
 
 
 def missing_password(repo: Path, sealed_option: bool = False) -> SiteError:
