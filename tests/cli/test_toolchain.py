@@ -412,6 +412,38 @@ def test_pip_failure_shows_the_log_tail(tmp_path: Path) -> None:
     assert "resolver says no" in message
 
 
+def test_a_long_install_is_never_silent(tmp_path: Path) -> None:
+    """pip's progress, repeated at least every `every` seconds while it works, its output in
+    the log; a step that prints nothing for a while is still reported as working."""
+    log = tmp_path / "setup.log"
+    program = (
+        "import time\n"
+        "print('Collecting kayobe==21.0.0', flush=True)\n"
+        "time.sleep(2.5)\n"
+        "print('Collecting kolla==23.0.0', flush=True)\n"
+        "print('  some detail', flush=True)\n"
+        "time.sleep(1.5)\n"
+        "print('Successfully installed kayobe kolla', flush=True)\n"
+    )
+    told: list[tuple[float, str]] = []
+    started = time.monotonic()
+    toolchain.run_with_progress(
+        [sys.executable, "-c", program],
+        log,
+        "installing",
+        lambda line: told.append((time.monotonic() - started, line)),
+        every=1.0,
+    )
+    said = [line for _, line in told]
+    assert len(said) >= 3, said
+    assert any("1 packages collected; Collecting kayobe==21.0.0" in line for line in said)
+    assert any("2 packages collected; Collecting kolla==23.0.0" in line for line in said)
+    gaps = [b - a for (a, _), (b, _) in zip([(0.0, ""), *told], told, strict=False)]
+    assert max(gaps) < 2.0, told
+    text = log.read_text()
+    assert "Collecting kolla==23.0.0\n  some detail\nSuccessfully installed" in text
+
+
 def test_refuses_to_replace_a_directory_that_is_not_a_venv(tmp_path: Path) -> None:
     precious = tmp_path / "home"
     precious.mkdir()

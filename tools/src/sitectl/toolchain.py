@@ -19,13 +19,15 @@ import contextlib
 import glob
 import hashlib
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,7 @@ PATH_NAMES = ("python3.12", "python3.14", "python3.13", "python3")
 STAMP_NAME = ".sitectl-stamp"
 LOCATION_NAME = ".sitectl-location"  # where the virtualenv was made
 LOG_NAME = "setup.log"
+PROGRESS_EVERY = 15.0  # seconds: the longest an install goes without a progress line
 # What the virtualenv is built from: a change to any of them redoes the install.
 STAMP_INPUTS = ("requirements.txt", "tools/constraints.txt", "tools/pyproject.toml")
 LOG_TAIL_LINES = 25
@@ -293,24 +296,74 @@ def _working_venv_version(venv: Path) -> str | None:
 
 def _run_logged(command: Sequence[str], log: Path, what: str) -> None:
     env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
+    run_with_progress(command, log, what, say, env=env)
+
+
+# pip's lines that say how far an install has got.
+PIP_PROGRESS = re.compile(
+    r"^(Collecting|Downloading|Using cached|Building wheel|Installing collected|Successfully)"
+)
+
+
+def run_with_progress(
+    command: Sequence[str],
+    log: Path,
+    what: str,
+    tell: Callable[[str], None],
+    every: float = PROGRESS_EVERY,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Run `command` (pip, usually), its output appended to `log`; while it runs, `tell` says
+    at least every `every` seconds how far it has got (packages collected, its latest step),
+    so a long install never looks hung. ToolchainError with the log's tail when it fails."""
+    started = last_told = time.monotonic()
+    collected, latest = 0, ""
     with log.open("a", encoding="utf-8") as out:
         out.write(f"\n$ {' '.join(command)}\n")
         out.flush()
-        result = subprocess.run(
+        process = subprocess.Popen(
             list(command),
-            stdout=out,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env=env,
-            check=False,
+            env=None if env is None else dict(env),
+            text=True,
+            errors="replace",
         )
-    if result.returncode != 0:
+        pending: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=_pump, args=(process, pending), daemon=True).start()
+        while True:
+            try:
+                line = pending.get(timeout=min(1.0, every))
+            except queue.Empty:
+                line = ""
+            if line is None:
+                break
+            out.write(line)
+            if PIP_PROGRESS.match(line):
+                collected += line.startswith("Collecting")
+                latest = line.strip()
+            now = time.monotonic()
+            if now - last_told >= every:
+                out.flush()
+                so_far = f"{collected} packages collected; " if collected else ""
+                tell(f"  {now - started:.0f} s: {so_far}{latest[:90] or 'working'}")
+                last_told = now
+        returncode = process.wait()
+    if returncode != 0:
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
         tail = "\n".join("    " + line for line in lines[-LOG_TAIL_LINES:])
         raise ToolchainError(
-            f"{what} failed (exit {result.returncode}); the full log is {log}, its last lines:\n"
-            f"{tail}"
+            f"{what} failed (exit {returncode}); the full log is {log}, its last lines:\n{tail}"
         )
+
+
+def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+    """A process's output, line by line, then None."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.put(line)
+    lines.put(None)
 
 
 def _create_venv(venv: Path, interpreter: Interpreter) -> None:
@@ -368,7 +421,10 @@ def ensure(
         log = venv / LOG_NAME
         say(f"upgrading pip (log: {log})...")
         _run_logged([python, "-m", "pip", "install", "--upgrade", "pip"], log, "upgrading pip")
-        say("installing pinned toolchain (about 1-2 minutes)...")
+        say(
+            "installing the pinned toolchain (about 1.1 GB; two minutes on an idle 2-core "
+            "machine, longer on a loaded one; its progress every 15 s)..."
+        )
         _run_logged(
             [
                 python,

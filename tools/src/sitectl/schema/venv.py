@@ -9,17 +9,19 @@ for one install."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from sitectl import machine_cache
+from sitectl import machine_cache, toolchain
 from sitectl.errors import SiteError
-from sitectl.progress import step
+from sitectl.progress import note
 
 TOOLS = Path(__file__).resolve().parents[3]  # tools/: sitectl's own pins
 RELEASE = re.compile(r"^#\s*release:\s*(\S+)", re.MULTILINE)
@@ -78,18 +80,14 @@ def _key(pin_set: PinSet) -> str:
     return machine_cache.key("\n".join(pin_set.pins()), pin_set.constraints())
 
 
-def _pip(python: Path, *args: str, what: str) -> None:
-    proc = subprocess.run(
-        [str(python), "-m", "pip", "--disable-pip-version-check", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SiteError(
-            f"pip could not {what} (exit {proc.returncode}):",
-            [line for line in proc.stderr.splitlines() if "WARNING: Location" not in line][-12:],
-        )
+def _pip(python: Path, log: Path, *args: str, what: str) -> None:
+    """pip in the schema virtualenv, its output in `log`, its progress told as it goes."""
+    command = [str(python), "-m", "pip", "--disable-pip-version-check", *args]
+    env = {**os.environ, "PIP_PROGRESS_BAR": "off"}
+    try:
+        toolchain.run_with_progress(command, log, what, lambda line: note("schema", line), env=env)
+    except toolchain.ToolchainError as e:
+        raise SiteError(str(e)) from None
 
 
 def ensure(pin_set: PinSet = CURRENT) -> tuple[Path, Path]:
@@ -103,32 +101,36 @@ def _install(pin_set: PinSet, root: Path) -> None:
     requirements = pin_set.pins()
     constraints = root / "constraints.txt"
     constraints.write_text(pin_set.constraints(), encoding="utf-8")
-    python = root / "venv" / "bin" / "python"
-    with step(
+    python, log = root / "venv" / "bin" / "python", root / "install.log"
+    started = time.monotonic()
+    note(
         "schema",
-        f"installing the {pin_set.release()} services' option schemas "
-        f"({len(requirements)} packages, once per pin set and machine)",
-    ):
-        subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
+        f"installing the {pin_set.release()} services' option schemas ({len(requirements)} "
+        f"packages, once per pin set and machine; about two minutes; log: {log})",
+    )
+    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
+    _pip(
+        python,
+        log,
+        "install",
+        "-c",
+        str(constraints),
+        *requirements,
+        what=f"install the packages of {pin_set.name}",
+    )
+    if pin_set.with_sdists:
         _pip(
             python,
-            "install",
-            "--quiet",
-            "-c",
-            str(constraints),
+            log,
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--dest",
+            str(root / "sdists"),
             *requirements,
-            what=f"install the packages of {pin_set.name}",
+            what=f"download the service sdists of {pin_set.name}",
         )
-        if pin_set.with_sdists:
-            _pip(
-                python,
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                "--dest",
-                str(root / "sdists"),
-                *requirements,
-                what=f"download the service sdists of {pin_set.name}",
-            )
+    note(
+        "schema", f"{pin_set.release()} option schemas ready in {time.monotonic() - started:.0f} s"
+    )
