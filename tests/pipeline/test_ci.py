@@ -7,10 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sitectl import ci, gitlab_local
 from sitectl.errors import SiteError
-from tests.helpers import git
+from tests.helpers import REPO, git
 
 
 def commit(repo: Path, name: str) -> str:
@@ -90,3 +91,28 @@ def test_other_kinds_and_given_variables() -> None:
     assert values == {"CI_PIPELINE_SOURCE": "web", "KOLLA_IMAGE_REGEX": "^nova-"}
     with pytest.raises(SiteError, match="no pipeline kind 'nightly'"):
         gitlab_local.pipeline_arguments("nightly")
+
+
+class _GitLabLoader(yaml.SafeLoader):
+    """GitLab's YAML: `!reference [job, key]` kept as the list it names."""
+
+
+_GitLabLoader.add_constructor("!reference", lambda loader, node: loader.construct_sequence(node))
+
+
+def test_what_depends_only_on_the_pins_is_cached_by_the_pins() -> None:
+    """The machine cache (schema virtualenvs, gitlab-ci-local: about 2 GB) is kept once per
+    pin set, not once per branch, in the build directory where GitLab's cache can reach it."""
+    pipeline = yaml.load((REPO / ".gitlab-ci.yml").read_text(), Loader=_GitLabLoader)
+    sitectl_job = pipeline[".sitectl"]
+    assert sitectl_job["variables"]["SITECTL_CACHE"] == "$CI_PROJECT_DIR/.cache/machine"
+    caches = {tuple(entry["paths"]): entry["key"] for entry in sitectl_job["cache"]}
+    machine = caches[(".cache/machine/",)]
+    assert machine["files"] == [
+        "tools/schema-requirements.txt",
+        "tools/schema-previous-requirements.txt",
+    ]
+    assert "CI_COMMIT_REF_SLUG" not in str(machine)
+    per_branch = caches[(".cache/sitectl/",)]
+    assert "CI_COMMIT_REF_SLUG" in per_branch  # renders and dumps: per branch
+    assert [paths for paths in caches if ".cache/machine/" in paths] == [(".cache/machine/",)]
