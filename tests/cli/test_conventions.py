@@ -3,13 +3,14 @@ can do, `--version`, `-q`/`-v`, and `kayobe-env` for a plain kayobe on this repo
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from sitectl import progress
+from sitectl import prerequisites, progress
 from tests.conftest import RunSitectl, clean_environment
 from tests.helpers import EXAMPLE_PASSWORD, EXAMPLE_PASSWORD_FILE, REPO
 
@@ -79,3 +80,31 @@ def test_kayobe_env_sets_up_a_plain_kayobe(sitectl: RunSitectl, tmp_path: Path) 
     assert f"config={config} env=<unset> file=<unset> seed=0\n" in base
     printed = sitectl("kayobe-env", env={"KAYOBE_VAULT_PASSWORD": EXAMPLE_PASSWORD}).stdout
     assert "# the vault password: $KAYOBE_VAULT_PASSWORD, already in your shell" in printed
+
+
+def test_setup_check_lists_what_the_machine_lacks(sitectl: RunSitectl, tmp_path: Path) -> None:
+    """Every prerequisite with the verbs that need it; a missing one MISSING, with how to
+    install it, and exit 1; all present: exit 0."""
+    venv_bin = Path(sys.prefix) / "bin"
+    full = tmp_path / "full"
+    full.mkdir()
+    for needed in prerequisites.PREREQUISITES:
+        stand_in = full / needed.commands[-1]  # a command of that name is all it looks for
+        stand_in.write_text("#!/bin/sh\n")
+        stand_in.chmod(0o755)
+    everything = sitectl("setup", "--check", env={"PATH": f"{full}:{venv_bin}"})
+    assert everything.returncode == 0, everything.stdout
+    assert "MISSING" not in everything.stdout
+    assert everything.stdout.startswith("python 3.12+")
+
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    (bare / "git").symlink_to(shutil.which("git") or "/usr/bin/git")
+    lacking = sitectl("setup", "--check", env={"PATH": f"{bare}:{venv_bin}"})
+    assert lacking.returncode == 1
+    lines = lacking.stdout.splitlines()
+    assert any(line.startswith("git ") and str(bare / "git") in line for line in lines)
+    assert any(
+        line.startswith("promtool ") and "MISSING, for lint alerts" in line for line in lines
+    )
+    assert lines[-1].startswith("to install: C compiler: apt install build-essential; rsync:")
