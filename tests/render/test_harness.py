@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sitectl.errors import SiteError
-from sitectl.render import harness
+from sitectl.render import harness, pipeline
 from sitectl.render.redaction import Redactor
 
 SECRET = "Very-Secret-Password-99"
@@ -103,3 +103,39 @@ def test_failures_show_ansibles_errors_redacted(
     assert "networks.yml" in shown
     assert SECRET not in shown
     assert "<redacted:" in shown
+
+
+def test_role_progress_names_its_render_and_stops_at_the_recap(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each progress line says which render it is about (two run at once in a diff), and the
+    time after the last play (Ansible's recap and exit) is charged to no role."""
+    now = [0.0]
+    monkeypatch.setattr(harness.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(harness, "SLOW_ROLE_SECONDS", 5.0)
+    seconds: dict[str, float] = {}
+    tracker = harness._RoleTracker("ci-aio at main (0123456789ab)", seconds)
+    for at, line in (
+        (1.0, "PLAY [Gather facts for all hosts] ****"),
+        (2.0, "PLAY [Apply role nova] ****"),
+        (3.0, "PLAY [Apply role skyline] ****"),
+        (10.0, "PLAY RECAP ****"),
+    ):
+        now[0] = at
+        tracker.line(line)
+    now[0] = 31.0
+    tracker.finish()
+    assert seconds == {"nova": 1.0, "skyline": 7.0}  # not the 21 s after the recap
+    said = capsys.readouterr().err.splitlines()
+    assert said == [
+        "[render] ci-aio at main (0123456789ab): kolla-ansible genconfig started at 1 s",
+        "[render] ci-aio at main (0123456789ab): skyline took 7.0 s (at 10 s)",
+    ]
+
+
+def test_a_side_is_named_once_by_its_commit() -> None:
+    commit = "0123456789abcdef" * 2 + "01234567"
+    assert pipeline.side_label("ci-aio", None, commit) == "ci-aio (working tree)"
+    assert pipeline.side_label("ci-aio", "main", commit) == "ci-aio at main (0123456789ab)"
+    assert pipeline.side_label("ci-aio", commit, commit) == "ci-aio at 0123456789ab"
+    assert pipeline.side_label("ci-aio", commit[:9], commit) == "ci-aio at 0123456789ab"

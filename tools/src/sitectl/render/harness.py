@@ -207,6 +207,7 @@ def run(
     step: str | None = None,
     follow_roles: bool = False,
     role_seconds: dict[str, float] | None = None,
+    side: str = "",
 ) -> str:
     """Run `kayobe ARGS` (with `step`: that step of kayobe_steps.py, ARGS being the generate
     command's) in the snapshot; its stdout, or a SiteError saying what went wrong (stderr
@@ -214,7 +215,8 @@ def run(
 
     Whatever of its output is shown goes through `tidy` first (normalisation and redaction).
     With `follow_roles`, kolla-ansible's progress is reported: each role that takes a while,
-    as it finishes; and each role's time is added to `role_seconds` when given.
+    as it finishes, each line labelled with `side` (which render: two may run at once); and
+    each role's time is added to `role_seconds` when given.
     """
     executable = venv_bin() / "kayobe"
     if not executable.exists():
@@ -223,7 +225,7 @@ def run(
     if step is not None:
         program = [str(venv_bin() / "python"), str(KAYOBE_STEPS), step]
     lines: list[str] = []
-    tracker = _RoleTracker(label, role_seconds) if follow_roles else None
+    tracker = _RoleTracker(side or label, role_seconds) if follow_roles else None
     with (
         tempfile.TemporaryFile("w+", dir=scratch.tmp, errors="replace") as stderr,
         subprocess.Popen(
@@ -290,13 +292,16 @@ class _RoleTracker:
         self.in_kolla = False
 
     def line(self, line: str) -> None:
+        if line.startswith("PLAY RECAP"):  # the end of the plays: no role's time
+            self._close()
+            return
         match = _PLAY.match(line)
         if match is None:
             return
         name = match.group("name")
         if not self.in_kolla and name == "Gather facts for all hosts":
             self.in_kolla = True
-            note(TAG, f"  kolla-ansible genconfig started at {self._elapsed()}")
+            note(TAG, f"{self.label}: kolla-ansible genconfig started at {self._elapsed()}")
         role = _ROLE_PLAY.match(name)
         self._close()
         if role is not None:
@@ -313,7 +318,7 @@ class _RoleTracker:
         took = time.monotonic() - self.role_started
         self.seconds[self.role] = self.seconds.get(self.role, 0.0) + took
         if took >= SLOW_ROLE_SECONDS:
-            note(TAG, f"  kolla-ansible: {self.role} {took:.1f} s (at {self._elapsed()})")
+            note(TAG, f"{self.label}: {self.role} took {took:.1f} s (at {self._elapsed()})")
         self.role = None
 
     def _elapsed(self) -> str:

@@ -5,6 +5,7 @@ generation, then normalised and redacted output (see the package docstring for t
 import hmac
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -151,6 +152,16 @@ def input_hash(
         return job.input_hash
 
 
+def side_label(name: str, ref: str | None, commit: str) -> str:
+    """How progress and errors name a render: the environment and the ref, with its commit
+    (once: a ref that is itself a commit id is shown as the short id)."""
+    if not ref:
+        return f"{name} (working tree)"
+    if re.fullmatch(r"[0-9a-f]{7,40}", ref) and commit.startswith(ref):
+        return f"{name} at {commit[:12]}"
+    return f"{name} at {ref} ({commit[:12]})"
+
+
 @dataclass
 class _Job:
     """One render's inputs, checked and hashed; the snapshot is ready in `scratch`."""
@@ -194,7 +205,7 @@ def _prepared(
     source = snapshot.resolve(repo, ref)
     root = Path(cache_dir) if cache_dir is not None else repo_cache_dir(repo, "sitectl", "render")
     name = environment_label(env)
-    label = f"{name} at {ref} ({source.commit[:12]})" if ref else f"{name} (working tree)"
+    label = side_label(name, ref, source.commit)
     with harness.scratch_directory() as scratch:
         snapshot.materialise(repo, source, scratch.repo)
         if env is not None:
@@ -402,6 +413,7 @@ def _render_into(
                     step=step,
                     follow_roles=follow,
                     role_seconds=seconds,
+                    side=label,
                 )
             finally:  # what the password lookup made up is a secret like any other
                 redactor.learn(core_kayobe.generated_secrets(scratch.tmp))
@@ -569,6 +581,7 @@ def _genconfig_parts(
                 step="genconfig",
                 follow_roles=True,
                 role_seconds=seconds[index],
+                side=f"{label}, part {index + 1}",
             )
         except SiteError as e:
             return e
