@@ -46,7 +46,8 @@ def test_clean_environment_exits_0(sitectl: RunSitectl, cli_repo: Path) -> None:
     assert result.stdout.startswith(
         f"v-clean: 0 findings (2 hosts, 11 networks, {len(RULES)} rules) in "
     )
-    assert "[validate] v-clean" in result.stderr  # progress on stderr
+    assert "[validate] v-clean: checked in " in result.stderr  # progress on stderr
+    assert "0 findings" not in result.stderr  # the result is said once, on stdout
 
 
 def test_findings_exit_1_with_text_json_and_junit(

@@ -17,6 +17,7 @@ from typing import Any
 from sitectl.environments import label
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
+from sitectl.progress import note
 from sitectl.render import dump_sealed, render
 from sitectl.schema import check as schema_check
 from sitectl.schema import rule as option_schema
@@ -109,7 +110,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         )
     reports = []
     for name in names:
-        print(f"[validate] {label(name)}: checking ...", file=sys.stderr, flush=True)
+        note("validate", f"{label(name)}: checking ...")
         result = (
             runner.validate(ctx.repo, name, dumper=sealed_dumper, sealed=True)
             if args.sealed
@@ -117,7 +118,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         )
         if args.rendered:
             rendered_check(ctx, name, result, args.strict, args.services, sealed=args.sealed)
-        print(f"[validate] {result.summary()}", file=sys.stderr, flush=True)
+        # The result itself is in the report on stdout: said once.
+        note("validate", f"{label(name)}: checked in {result.seconds:.1f} s")
         reports.append(result)
     if args.junit is not None:
         try:
