@@ -132,3 +132,18 @@ def test_wrong_vault_password_is_a_finding(
     assert "vault-password: the vault password (--vault-password-file" in result.stdout
     assert "environments/v-full/secrets.yml" in result.stdout
     assert "kayobe was not run" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_missing_vault_password_is_the_operators_error(
+    sitectl: RunSitectl, cli_repo: Path
+) -> None:
+    """No password while the environment has encrypted values: exit 2 and how to give one (or
+    check without it), as every verb says it; no report. --sealed needs none."""
+    for args in (["v-full"], ["--all"]):
+        result = sitectl("--repo", cli_repo, "validate", *args)
+        assert result.returncode == 2, result.stdout
+        assert result.stdout == ""
+        assert "no vault password" in result.stderr and "--sealed" in result.stderr
+    sealed = sitectl("--repo", cli_repo, "validate", "--sealed", "v-full")
+    assert sealed.returncode in (0, 1), sealed.stderr
+    assert "v-full: " in sealed.stdout

@@ -11,7 +11,7 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -442,6 +442,20 @@ def unlock(repo: Path, environment: str | None, password_file: Path | None = Non
             raise missing_password(repo)
         return Unlocked(None, frozenset())
     return Unlocked(password, frozenset(decrypt(encrypted, password) | {password.value}))
+
+
+def require_password(
+    repo: Path,
+    environments: Sequence[str | None],
+    password_file: Path | None = None,
+    sealed_option: bool = False,
+) -> None:
+    """missing_password() when no password is given and one of `environments` uses a
+    vault-encrypted value (a wrong password is each caller's to report)."""
+    if find_password(repo, password_file) is not None:
+        return
+    if any(find_encrypted(config_roots(repo, env)) for env in environments):
+        raise missing_password(repo, sealed_option)
 
 
 def value(

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sitectl import vault
 from sitectl.environments import label
 from sitectl.errors import SiteError
 from sitectl.files import write_atomically
@@ -108,6 +109,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             f"unknown environment(s) {', '.join(unknown)}; the known environments are: "
             f"{', '.join(known) or 'none'}."
         )
+    if not args.sealed:  # a missing password is the operator's to give, as in every verb
+        vault.require_password(ctx.repo, names, ctx.vault_password_file, sealed_option=True)
     reports = []
     for name in names:
         note("validate", f"{label(name)}: checking ...")
