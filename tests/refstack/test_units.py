@@ -15,6 +15,7 @@ from sitectl.refstack import guideline, lists, normalise, summary, tempestconf
 from tests.helpers import REPO
 
 FIXTURE = REPO / "ci" / "refstack" / "guideline-fixture.json"
+REAL_GUIDELINE = REPO / "ci" / "refstack" / "guidelines" / "2020.06.json"
 
 DISCOVERY = "tempest.api.identity.v3.test_api_discovery.TestApiDiscovery"
 RESOURCES_UUID = "b9232f5e-d9e5-4d97-b96c-28d3db4de1bd"
@@ -314,6 +315,23 @@ def test_list_verb_writes_the_list(sitectl: Any, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(out.read_text().splitlines()) == 6
     assert "flagged, left out" in result.stderr
+
+
+def test_without_a_guideline_the_shipped_one_is_used_and_named(
+    sitectl: Any, tmp_path: Path
+) -> None:
+    shipped = sitectl("refstack", "list", "--target", "compute")
+    given = sitectl("refstack", "list", "--guideline", REAL_GUIDELINE, "--target", "compute")
+    assert shipped.returncode == 0, shipped.stderr
+    assert shipped.stdout == given.stdout and shipped.stdout.count("\n") > 100
+    assert shipped.stderr.startswith(
+        "[refstack] no --guideline: using the shipped ci/refstack/guidelines/2020.06.json\n"
+    )
+    repo = tmp_path / "repo"
+    (repo / "etc" / "kayobe").mkdir(parents=True)
+    none = sitectl("--repo", repo, "refstack", "list")
+    assert none.returncode == 2
+    assert "the repository ships none under ci/refstack/guidelines/" in none.stderr
 
 
 def test_list_verb_errors_are_one_paragraph(sitectl: Any, tmp_path: Path) -> None:

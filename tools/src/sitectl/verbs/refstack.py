@@ -34,6 +34,7 @@ TAG = "refstack"
 DEFAULT_OVERRIDES = Path("ci", "refstack", "tempest-overrides.conf")
 DEFAULT_SKIP = Path("ci", "refstack", "skip-list.yaml")
 DEFAULT_XFAIL = Path("ci", "refstack", "xfail-list.yaml")
+GUIDELINES = Path("ci", "refstack", "guidelines")
 REPORTS = {"junit-xml": "refstack.junit.xml", "html": "refstack.html", "json": "refstack.json"}
 REPORTS_DIR = outdir.kind(
     "RefStack report",
@@ -43,7 +44,10 @@ REPORTS_DIR = outdir.kind(
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--guideline", metavar="FILE|URL", help="interop guideline JSON: a file or an http(s) URL"
+        "--guideline",
+        metavar="FILE|URL",
+        help="interop guideline JSON: a file or an http(s) URL (default: the newest shipped "
+        f"under {GUIDELINES}/)",
     )
     parser.add_argument(
         "--target",
@@ -105,14 +109,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _select(args: argparse.Namespace) -> guideline.Selection:
-    if args.guideline is None:
-        raise SiteError("give --guideline FILE (an interop guideline JSON).")
-    return guideline.select(guideline.load(args.guideline), args.target, args.component)
+def _select(ctx: Context, args: argparse.Namespace) -> guideline.Selection:
+    chosen = args.guideline or _shipped_guideline(ctx.repo)
+    return guideline.select(guideline.load(chosen), args.target, args.component)
 
 
-def run_list(args: argparse.Namespace) -> int:
-    selection = _select(args)
+def _shipped_guideline(repo: Path) -> str:
+    """The newest guideline the repository ships (ci/refstack/guidelines/), said as used."""
+    shipped = sorted((repo / GUIDELINES).glob("*.json"))
+    if not shipped:
+        raise SiteError(
+            f"give --guideline FILE|URL (an interop guideline JSON): the repository ships none "
+            f"under {GUIDELINES}/."
+        )
+    progress.note(TAG, f"no --guideline: using the shipped {shipped[-1].relative_to(repo)}")
+    return str(shipped[-1])
+
+
+def run_list(ctx: Context, args: argparse.Namespace) -> int:
+    selection = _select(ctx, args)
     text = guideline.render_list(selection)
     for test in selection.flagged:
         progress.note(TAG, f"flagged, left out: {test.line} ({test.capability})")
@@ -149,7 +164,7 @@ def run_run(ctx: Context, args: argparse.Namespace) -> int:
             raise SiteError(f"cannot read {args.load_list}: {e.strerror}.") from None
         title = f"RefStack list {args.load_list.name}"
     else:
-        selection = _select(args)
+        selection = _select(ctx, args)
         lines = [test.line for test in selection.tests]
         aliases = {test.name: test.aliases for test in selection.tests}
         capability_of_uuid = {test.uuid: test.capability for test in selection.tests}
@@ -236,7 +251,7 @@ def run_run(ctx: Context, args: argparse.Namespace) -> int:
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.action == "list":
-        return run_list(args)
+        return run_list(ctx, args)
     return run_run(ctx, args)
 
 
