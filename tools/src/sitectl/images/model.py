@@ -80,11 +80,27 @@ class Plan:
             return "\n".join(lines) + "\n"
         count = len(self.images)
         if count:
-            lines.append(f"{count} image{'s' if count > 1 else ''} to build:")
-        for image in self.images:
-            lines.append(f"  {image.name}")
-            lines += [f"      {why}" for why in image.why()]
+            lines.append(f"{count} image{'s' if count > 1 else ''} to build, because:")
+            lines += [f"  {root}: {why}" for root, why in self.causes()]
+            lines.append("The images, parents first (each one's chains: --format json):")
+            lines += [f"  {image.name} ({self._how(image)})" for image in self.images]
         if self.ipa:
             lines.append("The IPA image to build:")
             lines += [f"      {reason.text()}" for reason in self.ipa]
         return "\n".join(lines) + "\n"
+
+    def causes(self) -> list[tuple[str, str]]:
+        """(directly changed image, why), once each, in plan order."""
+        found: dict[tuple[str, str], None] = {}
+        for image in self.images:
+            for path, reasons in image.paths:
+                found.update(((path[-1], reason.text()), None) for reason in reasons)
+        return list(found)
+
+    @staticmethod
+    def _how(image: Selected) -> str:
+        roots = list(dict.fromkeys(path[-1] for path, _ in image.paths))
+        inherited = [root for root in roots if root != image.name]
+        parts = ["changed"] if image.name in roots else []
+        parts += [f"from {', '.join(inherited)}"] if inherited else []
+        return "; ".join(parts)
