@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from sitectl import outdir
-from sitectl.diff import markdown, output, services
+from sitectl.diff import markdown, output, services, summary
 from sitectl.diff.compare import compare
-from sitectl.diff.model import Plan, Report, Side
+from sitectl.diff.model import Plan, Report, Side, ValueChange
 from sitectl.errors import SiteError
 
 from .builders import Site
@@ -205,3 +205,35 @@ def test_a_branch_name_reaches_the_note_as_text(made: tuple[Report, str]) -> Non
         assert "<img" not in files[name], name
     assert "[click](" not in files["report.md"]
     assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in files["report.md"]
+
+
+def test_how_it_was_rendered_is_collapsed_at_the_end_not_a_warning(
+    made: tuple[Report, str],
+) -> None:
+    report, unified = made
+    report.rendering.append("head: kayobe's layer came from an earlier render")
+    files = artifacts(report, unified)
+    md, page = files["report.md"], files["report.html"]
+    assert "⚠️ head: kayobe" not in md
+    collapsed = md.index("<details><summary>How this was rendered</summary>")
+    assert "<summary><b>" in md[:collapsed] and "<summary><b>" not in md[collapsed:]  # last
+    assert md.index("- head: kayobe's layer came from an earlier render") > collapsed
+    assert md.index("#### Changes") < md.index("| | Change | Where |")
+    assert 'class="warn">head: kayobe' not in page
+    assert "<summary>How this was rendered</summary><ul><li>head: kayobe" in page
+    assert json.loads(files["report.json"])["rendering"] == report.rendering
+
+
+def test_summary_rows_show_short_values_and_name_long_ones() -> None:
+    changes = [
+        ValueChange("cpu_allocation_ratio", "added", None, "4.0", section="DEFAULT"),
+        ValueChange("debug", "changed", "False", "True", section="DEFAULT"),
+        ValueChange("enabled_filters", "changed", "A," * 30, "B," * 30, section="filter_scheduler"),
+        ValueChange("password", "changed", secret=True, section="keystone_authtoken"),
+        ValueChange("workers", "changed", "2", "4", section="DEFAULT"),
+    ]
+    assert summary.named_changes(changes) == (
+        "[DEFAULT] cpu_allocation_ratio: (none) → 4.0, [DEFAULT] debug: False → True, "
+        "[filter_scheduler] enabled_filters, [keystone_authtoken] password: changed (redacted)"
+        " (+1 more)"
+    )

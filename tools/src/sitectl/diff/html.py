@@ -17,7 +17,7 @@ table{border-collapse:collapse;margin:.5em 0 1em;width:100%}
 th,td{border:1px solid #d1d9e0;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.area{white-space:nowrap;font-weight:600}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-code{background:#f6f8fa;padding:0 .25em;border-radius:3px;word-break:break-all}
+code{background:#f6f8fa;padding:0 .25em;border-radius:3px;overflow-wrap:anywhere}
 pre{background:#f6f8fa;padding:.6em;overflow-x:auto;border-radius:6px}
 pre .add{background:#dafbe1;display:block}pre .del{background:#ffebe9;display:block}
 pre .hunk{color:#8250df;display:block}
@@ -55,6 +55,9 @@ def render(report: Report) -> str:
             f"<details><summary>Files changed between base and head "
             f"({len(report.plan.changed_files)})</summary><ul>{files}</ul></details>"
         )
+    if report.rendering:
+        items = "".join(f"<li>{escape(note)}</li>" for note in report.rendering)
+        parts.append(f"<details><summary>How this was rendered</summary><ul>{items}</ul></details>")
     parts.append(
         f'<p class="meta">sitectl diff, {report.duration_s:.0f} s. Exit status 0: no change, '
         f"1: changes, 2: error.</p></body></html>"
@@ -92,7 +95,7 @@ def _summary_table(report: Report) -> list[str]:
         for r in summary.rows(report)
     ]
     return [
-        "<h2>Summary</h2><table><tr><th></th><th>Change</th><th>Where</th></tr>",
+        "<h2>Changes</h2><table><tr><th></th><th>Change</th><th>Where</th></tr>",
         *rows,
         "</table>",
     ]

@@ -67,7 +67,8 @@ def render(report: Report, cap: int = DEFAULT_CAP, full_report: str | None = Non
     if report.changed:
         head += _table(report)
         body_sections = _sections(report)
-    footer = ["", "---", f"<sub>{pointer} · sitectl diff, {report.duration_s:.0f} s</sub>", ""]
+    footer = [*_rendering(report), "", "---"]
+    footer += [f"<sub>{pointer} · sitectl diff, {report.duration_s:.0f} s</sub>", ""]
     text = "\n".join(head)
     tail = "\n".join(footer)
     omitted = 0
@@ -113,13 +114,21 @@ def _problems(report: Report) -> list[str]:
     return [*lines, ""]
 
 
+def _rendering(report: Report) -> list[str]:
+    """How the sides were rendered, collapsed at the end: not in a reviewer's way."""
+    if not report.rendering:
+        return []
+    items = [f"- {inline(note)}" for note in report.rendering]
+    return ["", "<details><summary>How this was rendered</summary>", "", *items, "", "</details>"]
+
+
 def _quote(text: str) -> str:
     return "\n".join(f"> {html.escape(line, quote=False)}" for line in text.splitlines())
 
 
 def _table(report: Report) -> list[str]:
     rows = summary.rows(report)
-    lines = ["| | Change | Where |", "|---|---|---|"]
+    lines = ["#### Changes", "", "| | Change | Where |", "|---|---|---|"]
     for row in rows[:MAX_ROWS]:
         lines.append(f"| {cell(row.area)} | {cell(row.change)} | {cell(row.where)} |")
     if len(rows) > MAX_ROWS:

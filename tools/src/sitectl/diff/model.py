@@ -141,7 +141,10 @@ class Report:
     kayobe: list[VariableGroup] = field(default_factory=list)
     globals: list[ValueChange] = field(default_factory=list)
     services: list[ServiceDiff] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a reviewer must know
+    # How the two sides were rendered (what one took from an earlier render, which services
+    # each compared): for the curious, not a warning.
+    rendering: list[str] = field(default_factory=list)
     error: str | None = None  # the paragraph of a failed render
     renders: dict[str, str | None] = field(default_factory=dict)  # side -> None or error
     # Option-schema problems the change introduces; None: not checked (no --check-options).

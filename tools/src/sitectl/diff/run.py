@@ -241,9 +241,9 @@ def _render_and_compare(
     report.kayobe = comparison.kayobe
     report.globals = comparison.globals
     report.services = comparison.services
-    report.notes += comparison.notes
+    report.rendering += comparison.notes
     report.notes += generated_notes(dirs)
-    report.notes += layer_notes(dirs)
+    report.rendering += layer_notes(dirs)
     report.notes += [n for n in render_notes(dirs) if n not in report.notes]
     outcome.unified = comparison.unified
     if request.check_options:

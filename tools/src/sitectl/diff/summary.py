@@ -13,6 +13,7 @@ from sitectl.diff.model import (
 from sitectl.diff.secrets import ADDED, CHANGED, REMOVED
 
 NAMES_SHOWN = 4  # variables or keys named in one summary row
+SHORT_VALUE = 40  # characters: a value this short is shown in the summary row itself
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,31 @@ def key_name(change: ValueChange) -> str:
     return f"[{change.section}] {change.name}" if change.section is not None else change.name
 
 
+def named_changes(changes: list[ValueChange]) -> str:
+    """A summary row's changes: each key, with its before → after when both are short (the
+    long ones are in the detail), the first NAMES_SHOWN of them."""
+    shown = [_named(change) for change in changes[:NAMES_SHOWN]]
+    more = f" (+{len(changes) - NAMES_SHOWN} more)" if len(changes) > NAMES_SHOWN else ""
+    return ", ".join(shown) + more
+
+
+def _named(change: ValueChange) -> str:
+    name = key_name(change)
+    if change.secret:
+        return f"{name}: {describe_value(change)}"
+    old, new = (_short(value) for value in (change.old, change.new))
+    if old is None or new is None:
+        return name
+    return f"{name}: {old} → {new}"
+
+
+def _short(value: str | None) -> str | None:
+    """A value as the row shows it; None when it is too long for a row."""
+    if value is None:
+        return "(none)"
+    return value if len(value) <= SHORT_VALUE and "\n" not in value else None
+
+
 def placement_text(placement: Placement) -> str:
     containers = ", ".join(placement.containers)
     return f"{containers} on {placement.hosts_label}" if containers else placement.hosts_label
@@ -100,9 +126,7 @@ def file_change_text(entry: FileEntry) -> str:
     if entry.kind in ("added", "removed"):
         return f"{entry.path} {entry.kind}"
     if entry.format == "ini" and entry.changes:
-        names = [key_name(c) for c in entry.changes]
-        more = f" (+{len(names) - NAMES_SHOWN} more)" if len(names) > NAMES_SHOWN else ""
-        return f"{entry.path}: {', '.join(names[:NAMES_SHOWN])}{more}"
+        return f"{entry.path}: {named_changes(entry.changes)}"
     if entry.format == "binary":
         return f"{entry.path}: {entry.note}"
     return f"{entry.path}: +{entry.lines_added} -{entry.lines_removed} lines" + (
@@ -148,15 +172,9 @@ def rows(report: Report) -> list[Row]:
     """The summary table, most structural first: inventory, kayobe, globals, services."""
     result = [Row("inventory", host_change_text(c), c.hosts_label) for c in report.inventory]
     for group in report.kayobe:
-        names = [c.name for c in group.changes]
-        more = f" (+{len(names) - NAMES_SHOWN} more)" if len(names) > NAMES_SHOWN else ""
-        result.append(
-            Row("kayobe variables", ", ".join(names[:NAMES_SHOWN]) + more, group.hosts_label)
-        )
+        result.append(Row("kayobe variables", named_changes(group.changes), group.hosts_label))
     if report.globals:
-        names = [c.name for c in report.globals]
-        more = f" (+{len(names) - NAMES_SHOWN} more)" if len(names) > NAMES_SHOWN else ""
-        result.append(Row("kolla globals", ", ".join(names[:NAMES_SHOWN]) + more, "all hosts"))
+        result.append(Row("kolla globals", named_changes(report.globals), "all hosts"))
     for service in report.services:
         for container in service.containers:
             result.append(Row(service.service, container_text(container), container.hosts_label))
