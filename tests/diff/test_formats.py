@@ -13,7 +13,7 @@ import pytest
 from sitectl import outdir
 from sitectl.diff import markdown, output, services, summary
 from sitectl.diff.compare import compare
-from sitectl.diff.model import Plan, Report, Side, ValueChange
+from sitectl.diff.model import Plan, Problem, Report, Side, ValueChange
 from sitectl.errors import SiteError
 
 from .builders import Site
@@ -237,3 +237,37 @@ def test_summary_rows_show_short_values_and_name_long_ones() -> None:
         "[filter_scheduler] enabled_filters, [keystone_authtoken] password: changed (redacted)"
         " (+1 more)"
     )
+
+
+def test_an_option_problem_the_change_introduces_fails_its_junit_case(
+    made: tuple[Report, str],
+) -> None:
+    """GitLab's widgets show it: a failed test case per error, and a Code Quality issue on
+    the line of the site's file that set it (kolla-ansible's own have no line to point at)."""
+    report, unified = made
+    report.problems = [
+        Problem(
+            "error",
+            "unknown-option",
+            "nova.conf",
+            "[DEFAULT] cpu_alocation_ratio",
+            "nova does not know cpu_alocation_ratio; did you mean cpu_allocation_ratio?",
+            "etc/kayobe/kolla/config/nova.conf:3",
+            ["ctl01/nova-api/nova.conf"],
+        ),
+        Problem("warning", "deprecated", "nova.conf", "[x] y", "y is deprecated", None, ["z"]),
+    ]
+    files = artifacts(report, unified)
+    root = ET.fromstring(files["junit.xml"])
+    assert root.get("failures") == "1"
+    [failed] = [case for case in root.iter("testcase") if case.find("failure") is not None]
+    assert failed.get("name") == "example-site nova.conf [DEFAULT] cpu_alocation_ratio"
+    assert "did you mean cpu_allocation_ratio?" in failed.find("failure").get("message")
+    [issue] = json.loads(files["codequality.json"])
+    assert issue["location"] == {
+        "path": "etc/kayobe/kolla/config/nova.conf",
+        "lines": {"begin": 3},
+    }
+    assert issue["check_name"] == "config-diff/unknown-option" and issue["severity"] == "major"
+    again = json.loads(artifacts(report, unified)["codequality.json"])
+    assert again[0]["fingerprint"] == issue["fingerprint"]  # the same issue on the next push

@@ -54,8 +54,16 @@ def test_findings_exit_1_with_text_json_and_junit(
     sitectl: RunSitectl, cli_repo: Path, tmp_path: Path
 ) -> None:
     junit = tmp_path / "reports" / "validate.xml"
-    result = validate_cli(sitectl, cli_repo, "v-clean", BROKEN, "--junit", junit)
+    quality = tmp_path / "reports" / "codequality.json"
+    result = validate_cli(
+        sitectl, cli_repo, "v-clean", BROKEN, "--junit", junit, "--codequality", quality
+    )
     assert result.returncode == 1, result.stderr
+    [issue] = json.loads(quality.read_text())
+    assert issue["check_name"] == "validate/net-vip-outside"
+    assert issue["location"]["path"] == f"environments/{BROKEN}/networks.yml"
+    assert issue["location"]["lines"]["begin"] > 1 and issue["severity"] == "major"
+    assert issue["description"].startswith(f"{BROKEN}: internal_net_vip_address 10.10.40.2")
     text = result.stdout
     assert (
         f"{BROKEN}\n  (site-wide)\n    net-vip-outside: internal_net_vip_address 10.10.40.2" in text

@@ -4,7 +4,11 @@
     DIR/report.html   self-contained, collapsible
     DIR/report.json   the report as data (format sitectl-config-diff-1)
     DIR/report.diff   plain unified diff of everything compared (display-safe)
-    DIR/junit.xml     one testcase per render ("ENV base renders", "ENV head renders")
+    DIR/junit.xml     one testcase per render ("ENV base renders", "ENV head renders"), and
+                      with --check-options one per option problem the change introduces (an
+                      error fails its case)
+    DIR/codequality.json  those problems where the site's own file sets them (GitLab's Code
+                      Quality report: on the merge request's diff)
 
 DIR is replaced whole under sitectl.outdir's policy (only an empty directory or an earlier
 report; never half-written). Each text passes secrets.scrub().
@@ -14,13 +18,20 @@ import json
 import re
 from pathlib import Path
 
-from sitectl import outdir
+from sitectl import codequality, outdir
 from sitectl.diff import html, markdown, summary
-from sitectl.diff.model import Report
+from sitectl.diff.model import Problem, Report
 from sitectl.diff.secrets import scrub
 from sitectl.junit import Case, Suite, document
 
-FILES = ("report.md", "report.html", "report.json", "report.diff", "junit.xml")
+FILES = (
+    "report.md",
+    "report.html",
+    "report.json",
+    "report.diff",
+    "junit.xml",
+    "codequality.json",
+)
 FORMATS = {"md": "report.md", "html": "report.html", "json": "report.json", "diff": "report.diff"}
 
 
@@ -38,6 +49,7 @@ def artifacts(
         "report.json": json.dumps(report.to_json(), indent=2, sort_keys=False) + "\n",
         "report.diff": unified,
         "junit.xml": junit(report),
+        "codequality.json": code_quality(report),
     }
     return {name: scrub(text, secrets) for name, text in texts.items()}
 
@@ -60,7 +72,41 @@ def junit(report: Report) -> str:
             cases.append(
                 Case(name, classname, output=f"{label}: rendered. {summary.headline(report)}")
             )
+    cases += [_problem_case(env, problem) for problem in report.problems or ()]
     return document("sitectl diff", [Suite(f"config-diff {env}", cases, seconds=report.duration_s)])
+
+
+def _problem_case(env: str, problem: Problem) -> Case:
+    """An option problem the change introduces: a failed case when the service would reject
+    the option, a passed one (said in its output) for a warning."""
+    name = f"{env} {problem.file} {problem.key}"
+    classname = f"config-diff.{env}.options"
+    where = problem.source or "kolla-ansible's template"
+    said = f"{problem.message} (set at {where}; rendered in {', '.join(problem.rendered)})"
+    if problem.severity == "error":
+        return Case(
+            name, classname, failure=problem.message, failure_type=problem.kind, details=said
+        )
+    return Case(name, classname, output=f"{problem.severity}: {said}")
+
+
+def code_quality(report: Report) -> str:
+    """The option problems the change introduces in the site's own files (those set by
+    kolla-ansible's templates have no line of the repository to point at)."""
+    issues = []
+    for problem in report.problems or ():
+        found = codequality.location(problem.source)
+        if found is not None:
+            issues.append(
+                codequality.Issue(
+                    f"config-diff/{problem.kind}",
+                    f"{problem.file} {problem.key}: {problem.message}",
+                    found[0],
+                    found[1],
+                    problem.severity,
+                )
+            )
+    return codequality.document(issues)
 
 
 REPORT = outdir.kind("config-diff report", FILES)

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from itertools import groupby
 
+from sitectl import codequality
 from sitectl.junit import Case, Suite, document
 from sitectl.validate.finding import Finding
 from sitectl.validate.runner import EnvironmentReport, RuleResult, plural
@@ -100,3 +101,20 @@ def _junit_text(finding: Finding) -> str:
         lines.append(f"key: {finding.key}")
     lines.append(f"fix: {finding.hint}")
     return "\n".join(lines)
+
+
+def code_quality(reports: Sequence[EnvironmentReport]) -> str:
+    """GitLab's Code Quality report: each finding that names a file of the repository."""
+    issues = [
+        codequality.Issue(
+            f"validate/{finding.rule}",
+            f"{finding.environment}: {finding.message}. {finding.hint}".strip(),
+            finding.file,
+            finding.line,
+            "error",
+        )
+        for report in reports
+        for finding in report.findings
+        if finding.file is not None and not finding.file.startswith(("/", ".."))
+    ]
+    return codequality.document(issues)

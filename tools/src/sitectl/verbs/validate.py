@@ -47,6 +47,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--junit", type=Path, metavar="FILE", help="also write a JUnit XML report to FILE"
     )
     parser.add_argument(
+        "--codequality",
+        type=Path,
+        metavar="FILE",
+        help="also write GitLab's Code Quality report (the findings that know their file)",
+    )
+    parser.add_argument(
         "--rules", action="store_true", help="list the rules (id and description) and exit"
     )
     parser.add_argument("--explain", metavar="RULE", help="show a rule's documentation and exit")
@@ -124,11 +130,15 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         # The result itself is in the report on stdout: said once.
         note("validate", f"{label(name)}: checked in {result.seconds:.1f} s")
         reports.append(result)
-    if args.junit is not None:
-        try:
-            write_atomically(args.junit, report.junit(reports))
-        except OSError as e:
-            raise SiteError(f"cannot write the JUnit report {args.junit}: {e}") from None
+    for path, what, text in (
+        (args.junit, "JUnit report", report.junit),
+        (args.codequality, "Code Quality report", report.code_quality),
+    ):
+        if path is not None:
+            try:
+                write_atomically(path, text(reports))
+            except OSError as e:
+                raise SiteError(f"cannot write the {what} {path}: {e}") from None
     sys.stdout.write(report.as_json(reports) if args.format == "json" else report.text(reports))
     return FINDINGS if any(r.findings for r in reports) else 0
 
