@@ -271,3 +271,29 @@ def test_an_option_problem_the_change_introduces_fails_its_junit_case(
     assert issue["check_name"] == "config-diff/unknown-option" and issue["severity"] == "major"
     again = json.loads(artifacts(report, unified)["codequality.json"])
     assert again[0]["fingerprint"] == issue["fingerprint"]  # the same issue on the next push
+
+
+def test_in_gitlab_a_problem_links_to_the_line_that_set_it(made: tuple[Report, str]) -> None:
+    report, unified = made
+    report.problems = [
+        Problem(
+            "error",
+            "unknown-option",
+            "nova.conf",
+            "[DEFAULT] x",
+            "unknown",
+            "etc/kayobe/kolla/config/nova.conf:3",
+            ["ctl01/nova-api/nova.conf"],
+        )
+    ]
+    environ = {"CI_PROJECT_URL": "https://gitlab.example/site/config", "CI_COMMIT_SHA": "ab" * 20}
+    files = artifacts(report, unified, link=output.gitlab_link(environ))
+    blob = f"https://gitlab.example/site/config/-/blob/{'ab' * 20}"
+    url = f"{blob}/etc/kayobe/kolla/config/nova.conf#L3"
+    assert f"[<code>etc/kayobe/kolla/config/nova.conf:3</code>]({url})" in files["report.md"]
+    assert (
+        f'<a href="{url}"><code>etc/kayobe/kolla/config/nova.conf:3</code></a>'
+        in files["report.html"]
+    )
+    plain = artifacts(report, unified, link=output.gitlab_link({}))  # outside GitLab: no link
+    assert "](https://" not in plain["report.md"] and "<a href" not in plain["report.html"]

@@ -1,6 +1,7 @@
 """The report as one self-contained HTML page: inline CSS, no script, no external reference;
 every service and file collapsible (<details>)."""
 
+from collections.abc import Callable
 from html import escape
 
 from sitectl.diff import summary
@@ -29,7 +30,7 @@ details details{margin-left:.5em}summary{cursor:pointer;padding:.2em 0}
 """
 
 
-def render(report: Report) -> str:
+def render(report: Report, link: Callable[[str], str | None] = lambda where: None) -> str:
     title = summary.headline(report)
     parts = [
         "<!DOCTYPE html>",
@@ -43,7 +44,7 @@ def render(report: Report) -> str:
     parts += [f'<p class="warn">{escape(note)}</p>' for note in report.notes]
     if report.error:
         parts.append(f'<pre class="error">{escape(report.error)}</pre>')
-    parts += _problems(report)
+    parts += _problems(report, link)
     if report.changed:
         parts += _summary_table(report)
         parts += _inventory(report)
@@ -65,7 +66,7 @@ def render(report: Report) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _problems(report: Report) -> list[str]:
+def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
     if report.problems is None:
         return []
     if not report.problems:
@@ -77,7 +78,7 @@ def _problems(report: Report) -> list[str]:
         f'<tr><td class="{"error" if p.severity == "error" else "warn"}">{escape(p.severity)}'
         f"</td><td><code>{escape(p.file)}</code></td><td><code>{escape(p.key)}</code></td>"
         f"<td>{escape(p.message)}</td><td>"
-        + (f"<code>{escape(p.source)}</code>" if p.source else "kolla-ansible's template")
+        + (_linked(p.source, link) if p.source else "kolla-ansible's template")
         + f"</td><td>{escape(', '.join(p.rendered))}</td></tr>"
         for p in report.problems
     )
@@ -86,6 +87,12 @@ def _problems(report: Report) -> list[str]:
         "<table><tr><th></th><th>file</th><th>option</th><th>problem</th><th>set at</th>"
         f"<th>rendered in</th></tr>{rows}</table>",
     ]
+
+
+def _linked(where: str, link: Callable[[str], str | None]) -> str:
+    url = link(where)
+    code = f"<code>{escape(where)}</code>"
+    return f'<a href="{escape(url)}">{code}</a>' if url else code
 
 
 def _summary_table(report: Report) -> list[str]:

@@ -7,6 +7,7 @@ to the full report says where the rest is.
 
 import html
 import re
+from collections.abc import Callable
 
 from sitectl.diff import summary
 from sitectl.diff.model import FileEntry, Report, ServiceDiff, ValueChange
@@ -48,8 +49,14 @@ def fence(lines: list[str]) -> str:
     return "\n".join([f"{ticks}diff", *lines, ticks])
 
 
-def render(report: Report, cap: int = DEFAULT_CAP, full_report: str | None = None) -> str:
-    """The note. `full_report`: a URL or a description of where the full report is."""
+def render(
+    report: Report,
+    cap: int = DEFAULT_CAP,
+    full_report: str | None = None,
+    link: Callable[[str], str | None] = lambda where: None,
+) -> str:
+    """The note. `full_report`: a URL or a description of where the full report is; `link`:
+    the URL of a "path:line" of the repository (the merge request's version), if any."""
     cap = min(cap, GITLAB_NOTE_LIMIT)
     pointer = (
         f"Full report (HTML, JSON, plain diff): {full_report}"
@@ -62,7 +69,7 @@ def render(report: Report, cap: int = DEFAULT_CAP, full_report: str | None = Non
         head += [f"> ⚠️ {inline(note)}", ""]
     if report.error:
         head += ["", "**The diff could not be made:**", "", _quote(report.error), ""]
-    head += _problems(report)
+    head += _problems(report, link)
     body_sections: list[str] = []
     if report.changed:
         head += _table(report)
@@ -89,7 +96,7 @@ def render(report: Report, cap: int = DEFAULT_CAP, full_report: str | None = Non
     return text
 
 
-def _problems(report: Report) -> list[str]:
+def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
     """The option-schema problems the change introduces (when they were checked)."""
     if report.problems is None:
         return []
@@ -106,12 +113,19 @@ def _problems(report: Report) -> list[str]:
     ]
     for p in report.problems:
         mark = "⛔" if p.severity == "error" else "⚠️"
-        where = cell(p.source, code=True) if p.source else "kolla-ansible's template"
+        where = _linked(p.source, link) if p.source else "kolla-ansible's template"
         lines.append(
             f"| {mark} | {cell(p.file, code=True)} | {cell(p.key, code=True)} | "
             f"{cell(p.message)} | {where} |"
         )
     return [*lines, ""]
+
+
+def _linked(where: str, link: Callable[[str], str | None]) -> str:
+    """`where` as code, linked to the repository's file when there is a URL for it."""
+    url = link(where)
+    shown = cell(where, code=True)
+    return f"[{shown}]({url.replace(')', '%29')})" if url else shown
 
 
 def _rendering(report: Report) -> list[str]:

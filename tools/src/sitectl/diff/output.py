@@ -16,7 +16,9 @@ report; never half-written). Each text passes secrets.scrub().
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from urllib.parse import quote
 
 from sitectl import codequality, outdir
 from sitectl.diff import html, markdown, summary
@@ -35,17 +37,41 @@ FILES = (
 FORMATS = {"md": "report.md", "html": "report.html", "json": "report.json", "diff": "report.diff"}
 
 
+def no_link(where: str) -> str | None:
+    return None
+
+
+def gitlab_link(environ: Mapping[str, str]) -> Callable[[str], str | None]:
+    """In GitLab CI: "path:line" -> the file at the commit the pipeline runs for, at that line
+    (the merge request's version)."""
+    project, commit = environ.get("CI_PROJECT_URL"), environ.get("CI_COMMIT_SHA")
+    if not project or not commit:
+        return no_link
+
+    def link(where: str) -> str | None:
+        found = codequality.location(where)
+        if found is None:
+            return None
+        path, line = found
+        anchor = f"#L{line}" if line else ""
+        return f"{project.rstrip('/')}/-/blob/{commit}/{quote(path)}{anchor}"
+
+    return link
+
+
 def artifacts(
     report: Report,
     unified: str,
     md_cap: int = markdown.DEFAULT_CAP,
     full_report: str | None = None,
     secrets: re.Pattern[str] | None = None,
+    link: Callable[[str], str | None] = no_link,
 ) -> dict[str, str]:
-    """{file name: content}, each scrubbed."""
+    """{file name: content}, each scrubbed. `link`: the URL of a "path:line" of the
+    repository at the head commit (in GitLab CI), or None."""
     texts = {
-        "report.md": markdown.render(report, md_cap, full_report),
-        "report.html": html.render(report),
+        "report.md": markdown.render(report, md_cap, full_report, link),
+        "report.html": html.render(report, link),
         "report.json": json.dumps(report.to_json(), indent=2, sort_keys=False) + "\n",
         "report.diff": unified,
         "junit.xml": junit(report),

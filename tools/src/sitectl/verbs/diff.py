@@ -155,6 +155,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         md_cap=args.md_cap,
         full_report=args.report_url or ci_report_url(out),
         secrets=outcome.secrets,
+        link=output.gitlab_link(os.environ),
     )
     output.write(out, files, ctx.repo)
 
