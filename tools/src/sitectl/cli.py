@@ -14,6 +14,7 @@ from sitectl.verbs import (
     Context,
     Verb,
     cache,
+    deploy,
     envs,
     kayobe,
     kayobe_env,
@@ -38,6 +39,7 @@ VERBS: tuple[Verb, ...] = (
     lint.VERB,
     validate.VERB,
     aio_verb.VERB,
+    deploy.VERB,
     refstack_verb.VERB,
     __import__("sitectl.verbs.diff", fromlist=["VERB"]).VERB,  # sitectl diff
     __import__("sitectl.verbs.images", fromlist=["VERB"]).VERB,  # sitectl images

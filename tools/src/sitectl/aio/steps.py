@@ -13,6 +13,11 @@ step is recorded with a hash of its inputs (the overlay); a rerun skips recorded
 same inputs and continues from the first step not done, so a retried job resumes where it
 failed. `--from STEP` forgets STEP and everything after it.
 
+A site's deploy (`sitectl deploy ENV`, SITE_STEPS) is the same machinery on kayobe's documented
+sequence for a real site: the control host, the seed hypervisor and the seed, then the
+overcloud's hosts (where the site's InfiniBand and SR-IOV hooks run, after host configure),
+its images and services. Its state lives in .cache/sitectl/deploy/ENV/.
+
 kayobe is the first `kayobe` on PATH, else the venv's (CI puts nothing else first; tests put a
 stand-in there). Its output goes to .cache/sitectl/aio/logs/STEP.log, Ansible's log to
 logs/ansible.log.
@@ -56,10 +61,17 @@ class Options:
 class Runner:
     repo: Path
     options: Options
+    # The all-in-one cloud (its images overlay, state under .cache/sitectl/aio), or a site
+    # (no overlay: its images are the pinned ones; state under .cache/sitectl/deploy/ENV).
+    site: bool = False
     work: Path = field(init=False)
 
     def __post_init__(self) -> None:
-        self.work = cache_dir(self.repo, "sitectl", "aio")
+        self.work = (
+            cache_dir(self.repo, "sitectl", "deploy", self.options.environment)
+            if self.site
+            else cache_dir(self.repo, "sitectl", "aio")
+        )
 
     @property
     def logs(self) -> Path:
@@ -88,6 +100,8 @@ class Runner:
         return "\n".join(lines) + "\n"
 
     def write_overlay(self) -> None:
+        if self.site:  # a site's environment is the operator's: nothing is written into it
+            return
         text = self.overlay_text()
         path = self.overlay_path()
         if text is None:
@@ -202,6 +216,28 @@ STEPS: tuple[Step, ...] = (
 NAMES = tuple(step.name for step in STEPS)
 
 
+def _kayobe_step(name: str, *words: str) -> Step:
+    return Step(name, f"kayobe {' '.join(words)}", lambda r: r.kayobe(name, *words))
+
+
+# kayobe's documented sequence for a site whose hosts are already provisioned (kayobe's
+# deployment guide); a group with no hosts (no seed hypervisor) makes its step a no-op.
+SITE_STEPS: tuple[Step, ...] = (
+    _kayobe_step("bootstrap", "control", "host", "bootstrap"),
+    _kayobe_step("seed-hypervisor", "seed", "hypervisor", "host", "configure"),
+    _kayobe_step("seed-host", "seed", "host", "configure"),
+    _kayobe_step("seed-services", "seed", "service", "deploy"),
+    _kayobe_step("host-configure", "overcloud", "host", "configure"),
+    _kayobe_step("images", "overcloud", "container", "image", "pull"),
+    _kayobe_step("deploy", "overcloud", "service", "deploy"),
+    _kayobe_step("post-configure", "overcloud", "post", "configure"),
+)
+
+
+def sequence(runner: Runner) -> tuple[Step, ...]:
+    return SITE_STEPS if runner.site else STEPS
+
+
 def inputs(runner: Runner, step: Step) -> str:
     text = (runner.overlay_text() or "") if step.uses_overlay else ""
     return hashlib.sha256(f"{runner.options.environment}\n{text}".encode()).hexdigest()[:16]
@@ -209,27 +245,30 @@ def inputs(runner: Runner, step: Step) -> str:
 
 def run(runner: Runner, start: str | None = None) -> int:
     """Run the steps not done yet (all from `start` when given); 0, or SiteError."""
-    if start is not None and start not in NAMES:
-        raise SiteError(f"no step '{start}'; the steps are: {', '.join(NAMES)}.")
+    steps = sequence(runner)
+    names = [step.name for step in steps]
+    if start is not None and start not in names:
+        raise SiteError(f"no step '{start}'; the steps are: {', '.join(names)}.")
     state = State.load(runner.state_file)
     if start is not None:
-        state.forget(list(NAMES[NAMES.index(start) :]))
+        state.forget(names[names.index(start) :])
     runner.write_overlay()
     durations: list[tuple[str, str]] = []
-    total = len(STEPS)
+    total = len(steps)
     started_all = time.monotonic()
+    tag = "deploy" if runner.site else TAG
     try:
-        for number, step in enumerate(STEPS, 1):
+        for number, step in enumerate(steps, 1):
             key = inputs(runner, step)
             label = f"{number}/{total} {step.name}"
             if state.is_done(step.name, key):
                 seconds = state.done[step.name].get("seconds", 0)
-                progress.note(TAG, f"{label}: done before ({seconds} s), skipped")
+                progress.note(tag, f"{label}: done before ({seconds} s), skipped")
                 durations.append((step.name, f"skipped (took {seconds} s)"))
                 continue
             started = time.monotonic()
             try:
-                with progress.step(TAG, f"{label}: {step.title}"):
+                with progress.step(tag, f"{label}: {step.title}"):
                     step.action(runner)
             except BaseException:
                 state.mark_failed(step.name)
@@ -239,8 +278,8 @@ def run(runner: Runner, start: str | None = None) -> int:
             state.mark_done(step.name, key, seconds)
             durations.append((step.name, f"{seconds:.1f} s"))
     finally:
-        progress.note(TAG, "durations:")
+        progress.note(tag, "durations:")
         for name, text in durations:
-            progress.note(TAG, f"  {name:<15} {text}")
-        progress.note(TAG, f"  {'total':<15} {time.monotonic() - started_all:.1f} s")
+            progress.note(tag, f"  {name:<15} {text}")
+        progress.note(tag, f"  {'total':<15} {time.monotonic() - started_all:.1f} s")
     return 0
