@@ -18,6 +18,8 @@ from sitectl.errors import SiteError
 
 from .builders import Site
 
+SCHEMA = Path(output.__file__).with_name("report.schema.json")
+
 
 def make_report(
     tmp_path: Path, base: Site, head: Site, plan: Plan | None = None
@@ -297,3 +299,23 @@ def test_in_gitlab_a_problem_links_to_the_line_that_set_it(made: tuple[Report, s
     )
     plain = artifacts(report, unified, link=output.gitlab_link({}))  # outside GitLab: no link
     assert "](https://" not in plain["report.md"] and "<a href" not in plain["report.html"]
+
+
+def test_report_json_is_its_documented_format(made: tuple[Report, str]) -> None:
+    """report.json against its JSON Schema (sitectl/diff/report.schema.json: every field
+    described, nulls said), with and without problems; the schema names every field."""
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text())
+    report, unified = made
+    data = json.loads(artifacts(report, unified)["report.json"])
+    jsonschema.validate(data, schema)
+    assert set(schema["required"]) == set(data) == set(schema["properties"])
+    report.problems = [
+        Problem("warning", "deprecated", "nova.conf", "[x] y", "deprecated", None, ["ctl01"])
+    ]
+    report.rendering.append("head: a note")
+    jsonschema.validate(json.loads(artifacts(report, unified)["report.json"]), schema)
+    broken = {**data, "renders": {"base": 3}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
