@@ -108,3 +108,25 @@ def test_setup_check_lists_what_the_machine_lacks(sitectl: RunSitectl, tmp_path:
         line.startswith("promtool ") and "MISSING, for lint alerts" in line for line in lines
     )
     assert lines[-1].startswith("to install: C compiler: apt install build-essential; rsync:")
+
+
+def test_every_list_option_is_comma_separated_and_never_takes_the_environment() -> None:
+    """`--services a,b` (or repeated) in every verb that takes a list; the positional after
+    it stays the environment."""
+    from sitectl.cli import build_parser
+
+    parser = build_parser()
+    for words in (
+        ["check", "hosts", "--services", "nova,neutron", "example-site"],
+        ["validate", "--rendered", "--services", "nova,neutron", "example-site"],
+        ["render", "--services", "nova", "--services", "neutron", "example-site"],
+        ["diff", "--services", "nova,neutron", "--env", "example-site"],
+        ["repos", "status", "--only", "nova,neutron", "example-site"],
+    ):
+        args = parser.parse_args(words)
+        chosen = getattr(args, "only", None) or args.services
+        assert chosen == ["nova", "neutron"], words
+        positional = getattr(args, "environment", None) or getattr(args, "environments", None)
+        assert positional in ("example-site", ["example-site"], None), words
+    with pytest.raises(SystemExit):
+        parser.parse_args(["render", "--services", "nova,,neutron"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitectl import cli, outdir
+from sitectl.diff import output
 from sitectl.diff import run as run_module
 
 from .conftest import NOVA_CONF, commit, git
@@ -40,9 +41,7 @@ def test_changes_exit_1_and_write_every_report(
     feature(site_repo, {"etc/kayobe/kolla/config/nova.conf": PCI})
     out = tmp_path / "report"
     assert sitectl(site_repo, "main", "feature", "--env", "ci-aio", "--out", str(out)) == 1
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["report.md", "report.html", "report.json", "report.diff", "junit.xml", outdir.MARKER]
-    )
+    assert sorted(p.name for p in out.iterdir()) == sorted([*output.FILES, outdir.MARKER])
     stdout = capsys.readouterr().out
     assert "nova.conf: [filter_scheduler] enabled_filters" in stdout
     assert f"report: {out}/report.html" in stdout

@@ -4,12 +4,14 @@ GitLab), and the image planner's generated child pipelines."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
+from sitectl.diff import output
 from sitectl.diff.markdown import marker
 from sitectl.lint import CHECKS
 from tests.diff.fake_gitlab import TOKEN, FakeGitLab, serve
@@ -59,14 +61,8 @@ def test_the_merge_request_jobs_pass(mr_pipeline: str) -> None:
 def test_the_config_diff_artifact_shows_the_change(mr_pipeline: str, nova_change: Project) -> None:
     artifact = nova_change.work / ".gitlab-ci-local" / "artifacts" / "config-diff-ci-aio"
     report = artifact / "reports" / "config-diff" / "ci-aio"
-    assert {p.name for p in report.iterdir()} == {
-        "report.md",
-        "report.html",
-        "report.json",
-        "report.diff",
-        "junit.xml",
-        ".sitectl-output",
-    }
+    assert {p.name for p in report.iterdir()} == {*output.FILES, ".sitectl-output"}
+    assert json.loads((report / "codequality.json").read_text()) == []  # no problem introduced
     note = (report / "report.md").read_text()
     assert "cpu_allocation_ratio" in note and "ram_allocation_ratio" in note
     assert "base origin/main" in note  # the target branch, fetched by the job

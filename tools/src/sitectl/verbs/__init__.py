@@ -61,3 +61,20 @@ def environment(args: argparse.Namespace) -> str | None:
     if positional and option and positional != option:
         raise SiteError(f"two environments given ({positional} and --env {option}): give one.")
     return option or positional or None
+
+
+def names(text: str) -> list[str]:
+    """`a,b,c` as a list; an empty name is a usage error."""
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give names separated by commas, e.g. nova,neutron"
+        )
+    return items
+
+
+def add_list_option(parser: argparse.ArgumentParser, flag: str, metavar: str, help: str) -> None:
+    """A list-valued option, spelt alike by every verb: comma-separated (`--services
+    nova,neutron`) and repeatable; it never swallows the positional after it (the
+    environment), as a space-separated list would."""
+    parser.add_argument(flag, type=names, action="extend", metavar=f"{metavar}[,...]", help=help)

@@ -15,7 +15,7 @@ from sitectl import outdir
 from sitectl.errors import SiteError
 from sitectl.hostcheck import report
 from sitectl.hostcheck.run import Options, check_hosts
-from sitectl.verbs import Context, Verb, add_environment, environment
+from sitectl.verbs import Context, Verb, add_environment, add_list_option, environment
 
 FAILED = 1
 
@@ -40,9 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="do not check the kolla containers (they need a render of the environment)",
     )
-    hosts.add_argument(
-        "--services", nargs="+", metavar="SERVICE", help="check only these services' containers"
-    )
+    add_list_option(hosts, "--services", "SERVICE", "check only these services' containers")
     hosts.add_argument("--ssh-key", type=Path, metavar="FILE", help="instead of the site's key")
     hosts.add_argument(
         "--ssh-extra-args", metavar="ARGS", help="more ssh options, e.g. '-o ProxyJump=seed'"

@@ -16,7 +16,7 @@ from sitectl.diff.run import Request
 from sitectl.diff.run import run as run_diff
 from sitectl.errors import CHANGED, NO_CHANGE, SiteError
 from sitectl.progress import note
-from sitectl.verbs import Context, Verb, add_environment, environment
+from sitectl.verbs import Context, Verb, add_environment, add_list_option, environment
 
 DEFAULT_OUT = Path("reports", "config-diff")
 BASE_REPORT = "base"  # the report directory of the base configuration (no --env)
@@ -59,11 +59,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--full", action="store_true", help="render every service, whatever the change"
     )
-    parser.add_argument(
+    add_list_option(
+        parser,
         "--services",
-        metavar="A,B",
-        help="render only these kolla services (kolla-ansible tags, e.g. nova,neutron), "
-        "whatever the change; the kayobe layer, globals and inventory are compared in full",
+        "SERVICE",
+        "render only these kolla services (kolla-ansible tags, e.g. nova,neutron), whatever "
+        "the change; the kayobe layer, globals and inventory are compared in full",
     )
     parser.add_argument(
         "--md-cap",
@@ -139,7 +140,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         base=base,
         head=head,
         full=args.full,
-        services=args.services.split(",") if args.services is not None else None,
+        services=args.services,
         vault_password_file=password_file,
         use_cache=not args.no_cache,
         sealed=True if args.sealed else None,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from sitectl.render import render
-from sitectl.verbs import Context, Verb, add_environment, environment
+from sitectl.verbs import Context, Verb, add_environment, add_list_option, environment
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -14,10 +14,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ref", metavar="REF", help="a git revision to render (default: the working tree)"
     )
-    parser.add_argument(
+    add_list_option(
+        parser,
         "--services",
-        metavar="A,B",
-        help="only these services (kolla-ansible tags, e.g. nova,neutron; default: all)",
+        "SERVICE",
+        "only these services (kolla-ansible tags, e.g. nova,neutron; default: all)",
     )
     parser.add_argument(
         "-o",
@@ -44,7 +45,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         ctx.repo,
         environment(args),
         ref=args.ref,
-        services=args.services.split(",") if args.services is not None else None,
+        services=args.services,
         out=args.out,
         vault_password_file=ctx.vault_password_file,
         use_cache=not args.no_cache,

@@ -11,7 +11,7 @@ import sys
 from sitectl.errors import SiteError
 from sitectl.repos import Pulp, promote, propose, snapshot, stamp, status, sync
 from sitectl.repos.site import settings
-from sitectl.verbs import Context, Verb, add_environment, environment
+from sitectl.verbs import Context, Verb, add_environment, add_list_option, environment
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     ):
         each = sub.add_parser(action, help=text)
         add_environment(each)
-        each.add_argument("--only", nargs="+", metavar="NAME", help="only these repositories")
+        add_list_option(each, "--only", "NAME", "only these repositories")
         if action == "snapshot":
             each.add_argument(
                 "--propose",

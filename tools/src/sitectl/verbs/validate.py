@@ -25,7 +25,7 @@ from sitectl.schema import rule as option_schema
 from sitectl.validate import report, runner
 from sitectl.validate.files import environment_names
 from sitectl.validate.rules import BY_ID, RULES
-from sitectl.verbs import Context, Verb
+from sitectl.verbs import Context, Verb, add_list_option
 
 FINDINGS = 1
 
@@ -71,11 +71,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="without the vault password: kayobe loads a copy in which every vault-encrypted "
         "value is a stand-in named after its ciphertext (nothing is decrypted)",
     )
-    parser.add_argument(
+    add_list_option(
+        parser,
         "--services",
-        nargs="+",
-        metavar="SERVICE",
-        help="with --rendered: render and check only these kolla-ansible services",
+        "SERVICE",
+        "with --rendered: render and check only these kolla-ansible services",
     )
 
 
