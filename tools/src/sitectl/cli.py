@@ -27,6 +27,7 @@ from sitectl.verbs import (
 )
 from sitectl.verbs import aio as aio_verb
 from sitectl.verbs import refstack as refstack_verb
+from sitectl.verbs import vault as vault_verb
 
 VERBS: tuple[Verb, ...] = (
     setup.VERB,
@@ -47,6 +48,7 @@ VERBS: tuple[Verb, ...] = (
     __import__("sitectl.verbs.check", fromlist=["VERB"]).VERB,  # sitectl check
     __import__("sitectl.verbs.repos", fromlist=["VERB"]).VERB,  # sitectl repos
     cache.VERB,
+    vault_verb.VERB,
 )
 
 

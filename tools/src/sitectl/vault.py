@@ -182,6 +182,11 @@ def _scan(path: Path) -> Iterator[Encrypted]:
         text = path.read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return
+    yield from scan_text(path, text)
+
+
+def scan_text(path: Path, text: str) -> Iterator[Encrypted]:
+    """The vault values of `text`, read as the content of `path` would be."""
     if text.lstrip().startswith(HEADER):
         yield Encrypted(path, WHOLE_FILE, text)
         return
@@ -340,6 +345,11 @@ def _opens(vaulttext: str, password: str) -> bool:
     except Exception:
         return False
     return True
+
+
+def decrypt_value(vaulttext: str, password: str) -> str:
+    """The plaintext of one vault text (ansible's errors propagate)."""
+    return _decrypt_one(vaulttext, password)
 
 
 @functools.lru_cache(maxsize=4096)

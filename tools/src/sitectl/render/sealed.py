@@ -65,8 +65,9 @@ def seal(
             raise SiteError(
                 f"{path.relative_to(snapshot)} is vault-encrypted as a whole, so its variable "
                 "names cannot be seen without the vault password: give the password "
-                "($KAYOBE_VAULT_PASSWORD), or encrypt its values one by one "
-                "(`ansible-vault encrypt_string`), which a sealed render can compare."
+                "($KAYOBE_VAULT_PASSWORD), or encrypt its values one by one, which a sealed "
+                "render can compare; once, with the password: tools/sitectl vault split "
+                f"{path.relative_to(snapshot)}"
             )
         else:
             path.write_text(standin(whole.vaulttext) + "\n", encoding="utf-8")
