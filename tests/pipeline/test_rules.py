@@ -241,3 +241,49 @@ def test_merge_requests_can_run_on_runners_of_their_own() -> None:
     # Only the jobs that reach the site (never in a merge request) ask for another tag.
     own_tags = [name for name in sitectl_jobs if "tags" in pipeline[name]]
     assert own_tags == ["deploy", "upgrade-service"]
+
+
+# The README's "which pipeline runs which jobs" rows, and the variables that make each kind.
+README_ROWS = {
+    "merge request": ("mr", {}),
+    "push to the default branch": ("branch", DEFAULT_BRANCH),
+    "push to another branch": ("branch", {}),
+    "schedule": ("schedule", DEFAULT_BRANCH),
+    "web form (Run pipeline)": ("web", DEFAULT_BRANCH),
+}
+
+
+def _readme_rows() -> dict[str, str]:
+    rows = {}
+    for line in (REPO / "README.md").read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 2 and cells[0] in README_ROWS:
+            rows[cells[0]] = cells[1]
+    assert set(rows) == set(README_ROWS), "the README's pipeline table lost a row"
+    return rows
+
+
+def test_the_readme_names_the_jobs_each_pipeline_has(nova_change: Project) -> None:
+    """Every job a kind of pipeline lists (gitlab-ci-local) is named in its README row, and
+    only those (a matrix job by its name, `config-diff-*` for the diffs); a job it runs by
+    hand is said to be by hand."""
+    for row, text in _readme_rows().items():
+        kind, variables = README_ROWS[row]
+        listed = nova_change.jobs(kind, variables)
+        names = {name.split(":")[0] for name in listed}
+        names = {"config-diff-*" if n.startswith("config-diff-") else n for n in names}
+        # What a differently configured run does ("only X when ...", "X when `VAR` is set")
+        # is said apart from what this one has.
+        clause = ";".join(
+            part
+            for part in text.split(";")
+            if "by hand" in part or (" when " not in part and not part.strip().startswith("only"))
+        )
+        said = set(re.findall(r"[a-z][a-z-]*\*?", clause.replace("`", ""))) & (
+            names | {"repos-snapshot", "deploy", "aio", "images", "images-plan", "repos-promote"}
+        )
+        assert said == names, (row, sorted(said ^ names))
+        for name, job in listed.items():
+            if job.when == "manual":
+                by_hand = clause.split("by hand")[0].rsplit(";", 1)[-1]
+                assert name.split(":")[0] in by_hand, (row, name)
