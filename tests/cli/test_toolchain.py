@@ -494,3 +494,41 @@ def test_launcher_when_no_interpreter_qualifies(tmp_path: Path) -> None:
 
 def test_launcher_is_executable() -> None:
     assert os.access(LAUNCHER, os.X_OK)
+
+
+def test_the_tests_extras_are_installed_once_and_again_when_their_pins_move(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator's toolchain lacks what only the tests need; `sitectl test` adds it to the
+    same virtualenv, once, and again when tests/requirements.txt or the toolchain changes."""
+    repo, venv = fake_venv(tmp_path)
+    (repo / "tests").mkdir()
+    (repo / "tests" / "requirements.txt").write_text("pytest-xdist==3.8.0\n")
+    pip = Recorder()
+    monkeypatch.setattr(toolchain, "_run_logged", pip)
+
+    assert toolchain.ensure_tests(repo, venv) is True
+    assert pip.commands == [
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-r",
+            str(repo / "tests" / "requirements.txt"),
+        ]
+    ]
+    assert toolchain.ensure_tests(repo, venv) is False  # current: nothing run
+    assert len(pip.commands) == 1
+    (repo / "tests" / "requirements.txt").write_text("pytest-xdist==3.9.0\n")
+    assert toolchain.ensure_tests(repo, venv) is True
+    (venv / toolchain.STAMP_NAME).write_text("another toolchain\n")
+    assert toolchain.ensure_tests(repo, venv) is True
+    assert len(pip.commands) == 3
+
+    failing = Recorder(fail_on=1)
+    monkeypatch.setattr(toolchain, "_run_logged", failing)
+    (repo / "tests" / "requirements.txt").write_text("broken\n")
+    with pytest.raises(ToolchainError):
+        toolchain.ensure_tests(repo, venv)
+    assert not (venv / toolchain.TEST_STAMP_NAME).exists()  # redone next time

@@ -26,7 +26,7 @@ PREREQUISITES = (
     Prerequisite(
         "C compiler",
         ("cc", "gcc"),
-        "setup (uwsgi, which serves the tests' Keystone, builds from source)",
+        "the tests (uwsgi, which serves their Keystone, builds from source)",
         "apt install build-essential",
     ),
     Prerequisite(

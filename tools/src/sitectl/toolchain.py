@@ -40,6 +40,9 @@ PATH_NAMES = ("python3.12", "python3.14", "python3.13", "python3")
 STAMP_NAME = ".sitectl-stamp"
 LOCATION_NAME = ".sitectl-location"  # where the virtualenv was made
 LOG_NAME = "setup.log"
+# What only the test suite needs, installed by `sitectl test` into the same virtualenv.
+TEST_REQUIREMENTS = "tests/requirements.txt"
+TEST_STAMP_NAME = ".sitectl-stamp-tests"
 PROGRESS_EVERY = 15.0  # seconds: the longest an install goes without a progress line
 # What the virtualenv is built from: a change to any of them redoes the install.
 STAMP_INPUTS = ("requirements.txt", "tools/constraints.txt", "tools/pyproject.toml")
@@ -444,6 +447,51 @@ def ensure(
         partial.write_text(stamp(repo, recorded, venv) + "\n", encoding="ascii")
         os.replace(partial, venv / STAMP_NAME)
         say(f"toolchain ready in {time.monotonic() - started:.0f} s ({venv})")
+        return True
+
+
+def tests_stamp(repo: Path, venv: Path) -> str:
+    """sha256 of what the test extras are installed from, on top of the toolchain's stamp."""
+    try:
+        base = (venv / STAMP_NAME).read_text(encoding="ascii").strip()
+        extras = (repo / TEST_REQUIREMENTS).read_bytes()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return hashlib.sha256(base.encode() + b"\0" + extras).hexdigest()
+
+
+def ensure_tests(repo: Path, venv: Path) -> bool:
+    """The test suite's extras (TEST_REQUIREMENTS) in the toolchain's virtualenv, installed
+    when missing or when their pins or the toolchain changed; True if anything was."""
+    repo, venv = Path(repo).absolute(), Path(venv).absolute()
+    wanted = tests_stamp(repo, venv)
+    stamp_file = venv / TEST_STAMP_NAME
+
+    def current() -> bool:
+        try:
+            return bool(wanted) and stamp_file.read_text(encoding="ascii").strip() == wanted
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    if current():
+        return False
+    with _setup_lock(venv):
+        if current():
+            return False
+        started = time.monotonic()
+        stamp_file.unlink(missing_ok=True)
+        say(
+            f"installing what the tests need besides the toolchain ({TEST_REQUIREMENTS}: "
+            "about a minute; its progress every 15 s)..."
+        )
+        python = str(venv_python(venv))
+        _run_logged(
+            [python, "-m", "pip", "install", "-r", str(repo / TEST_REQUIREMENTS)],
+            venv / LOG_NAME,
+            f"installing the tests' requirements (pip install -r {TEST_REQUIREMENTS})",
+        )
+        stamp_file.write_text(wanted + "\n", encoding="ascii")
+        say(f"test requirements ready in {time.monotonic() - started:.0f} s")
         return True
 
 
