@@ -256,3 +256,24 @@ def test_eviction_spares_entries_in_use(tmp_path: Path, monkeypatch: pytest.Monk
     cache.publish(staged, tmp_path / "entry-4")
     kept = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
     assert kept == ["entry-2", "entry-3", "entry-4"]
+
+
+def test_a_released_claim_leaves_nothing_and_a_waiter_still_waits(tmp_path: Path) -> None:
+    with cache.claim(tmp_path, "c" * 64, lambda: None):
+        assert [p.name for p in tmp_path.iterdir()] == [".claim-" + "c" * 24]
+    assert list(tmp_path.iterdir()) == []
+    # Three processes in a row on one claim: each runs alone (the log never interleaves).
+    log = tmp_path / "log"
+    program = (
+        "import sys, time\nfrom pathlib import Path\nfrom sitectl.render import cache\n"
+        "with cache.claim(Path(sys.argv[1]), 'd' * 64, lambda: None):\n"
+        "    open(sys.argv[2], 'a').write('in\\n'); time.sleep(0.5)\n"
+        "    open(sys.argv[2], 'a').write('out\\n')\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", program, str(tmp_path / "c"), str(log)])
+        for _ in range(3)
+    ]
+    assert [proc.wait(timeout=60) for proc in procs] == [0, 0, 0]
+    assert log.read_text() == "in\nout\n" * 3
+    assert list((tmp_path / "c").iterdir()) == []

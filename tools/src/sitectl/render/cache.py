@@ -15,8 +15,9 @@ Layout under the cache root (REPO/.cache/sitectl/render by default):
                        inputs copies an existing entry's files instead of rendering.
   .tmp-*/              renders in progress (their `render` directory is renamed into
                        place when complete).
-  .claim-<hash[:24]>   the lock a render of those inputs holds (claim()): a second process
-                       asking for the same inputs waits for the first and is served its entry.
+  .claim-<hash[:24]>   while a render of those inputs runs, the lock it holds (claim()): a
+                       second process asking for the same inputs waits for the first and is
+                       served its entry.
 The newest MAX_ENTRIES entries are kept, and any entry used in the last KEEP_SECONDS (another
 process may be reading it).
 """
@@ -151,18 +152,32 @@ def sibling(root: Path, hash_: str) -> Path | None:
 def claim(root: Path, hash_: str, waiting: Callable[[], None]) -> Iterator[None]:
     """Hold the render of these inputs: a concurrent process (two CI jobs on one runner, two
     test workers) with the same inputs waits here, calling `waiting` once, instead of
-    rendering them a second time."""
+    rendering them a second time. The claim file is removed when released (a waiter that
+    finds its file gone takes the new one), so a render leaves nothing behind."""
     root.mkdir(parents=True, exist_ok=True)
     name = root / f".claim-{hash_[:HASH_PREFIX]}"
-    lock = os.open(name, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
-    try:
+    told = False
+    while True:
+        lock = os.open(name, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            waiting()
+            if not told:
+                waiting()
+                told = True
             fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            current = os.stat(name).st_ino == os.fstat(lock).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            break
+        os.close(lock)  # released and removed by its holder: claim the file there now
+    try:
         yield
     finally:
+        with suppress(FileNotFoundError):
+            os.unlink(name)
         os.close(lock)
 
 
