@@ -69,7 +69,7 @@ def test_password_file_option_comes_first(repo: Path, tmp_path: Path) -> None:
     (repo / ".vault-password").write_text("from-repo")
     env = {"KAYOBE_VAULT_PASSWORD": "from-env", "KAYOBE_VAULT_PASSWORD_FILE": str(option)}
     found = find_password(repo, option, env)
-    assert found == VaultPassword("from-option", f"--vault-password-file {option}")
+    assert found == VaultPassword("from-option", f"--vault-password-file {option}", option)
 
 
 def test_then_the_environment_variable(repo: Path, tmp_path: Path) -> None:
@@ -93,7 +93,9 @@ def test_then_the_password_file_variable(repo: Path, tmp_path: Path) -> None:
 def test_then_the_repository_file(repo: Path) -> None:
     (repo / ".vault-password").write_text("from-repo\n")
     found = find_password(repo, None, {})
-    assert found == VaultPassword("from-repo", str(repo / ".vault-password"))
+    assert found == VaultPassword(
+        "from-repo", str(repo / ".vault-password"), repo / ".vault-password"
+    )
 
 
 def test_checkouts_use_the_repository_file(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

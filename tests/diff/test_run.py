@@ -89,7 +89,7 @@ def test_a_cached_full_render_of_the_base_is_used(site_repo: Path, renderer: Fak
     assert [call["services"] for call in renderer.calls] == [None, ["nova", "nova-cell"]]
     assert renderer.calls[-1]["skip"] == ["loadbalancer"]
     assert changed_keys(outcome) == {("nova", "nova.conf", "[filter_scheduler] enabled_filters")}
-    assert any("base side is a full render" in note for note in outcome.report.notes)
+    assert any("base side is a full render" in note for note in outcome.report.rendering)
 
 
 def test_uncached_renders_are_removed_afterwards(site_repo: Path, renderer: FakeRenderer) -> None:
