@@ -18,7 +18,7 @@ table{border-collapse:collapse;margin:.5em 0 1em;width:100%}
 th,td{border:1px solid #d1d9e0;padding:.3em .6em;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.area{white-space:nowrap;font-weight:600}
 code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-code{background:#f6f8fa;padding:0 .25em;border-radius:3px;overflow-wrap:anywhere}
+code{background:#f6f8fa;padding:0 .25em;border-radius:3px;overflow-wrap:break-word}
 pre{background:#f6f8fa;padding:.6em;overflow-x:auto;border-radius:6px}
 pre .add{background:#dafbe1;display:block}pre .del{background:#ffebe9;display:block}
 pre .hunk{color:#8250df;display:block}
