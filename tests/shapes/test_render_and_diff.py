@@ -232,5 +232,5 @@ def test_sealed_render_refuses_a_whole_file_vaulted_variables_file(
     assert "etc/kayobe/environments/cloud/secrets.yml is vault-encrypted as a whole" in (
         error.value.message
     )
-    assert "encrypt_string" in error.value.message
+    assert "once, with the password: tools/sitectl vault split " in error.value.message
     assert not (tmp_path / "out").exists()

@@ -127,8 +127,10 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         )
         if args.rendered:
             rendered_check(ctx, name, result, args.strict, args.services, sealed=args.sealed)
-        # The result itself is in the report on stdout: said once.
-        note("validate", f"{label(name)}: checked in {result.seconds:.1f} s")
+        if args.format == "json":  # stdout is data: the result in words here
+            note("validate", result.summary())
+        else:  # the text report on stdout says the result: once
+            note("validate", f"{label(name)}: checked in {result.seconds:.1f} s")
         reports.append(result)
     for path, what, text in (
         (args.junit, "JUnit report", report.junit),
