@@ -119,6 +119,7 @@ def test_html_is_self_contained_and_well_formed(report: Report) -> None:
     assert not re.search(r"https?://|url\(|@import", page)
     assert {"details", "summary", "style", "table"} <= checker.tags
     assert "&lt;script&gt;" in page  # values are escaped
+    assert "break-all" not in page  # a narrow column wraps code between words, not mid-token
 
 
 def test_markdown_starts_with_marker_and_table(made: tuple[Report, str]) -> None:
