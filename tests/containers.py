@@ -142,6 +142,7 @@ def engine() -> Iterator[Engine]:
         yield started
     finally:
         _stop(process)
+        _unmount_under(run_dir)  # dockerd leaves its network namespace mounted there
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
