@@ -5,8 +5,10 @@ nothing; they let the step machinery be tested without a VM."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 KAYOBE = """\
 import json, os, sys
@@ -70,3 +72,21 @@ def calls(log: Path) -> list[list[str]]:
     if not log.exists():
         return []
     return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def sitectl_runner(sitectl: Any, repo: Path, tmp_path: Path, verb: str) -> Any:
+    """`run(*args, fail=None)`: `sitectl --repo REPO VERB ARGS` with the stand-ins first on
+    PATH, failing the kayobe call whose words contain `fail`; every call recorded in
+    `run.log`."""
+    bin_dir = tmp_path / "bin"
+    install(bin_dir)
+    log = tmp_path / "calls.jsonl"
+
+    def run(*args: object, fail: str | None = None) -> Any:
+        env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "STANDIN_LOG": str(log)}
+        if fail:
+            env["STANDIN_FAIL"] = fail
+        return sitectl("--repo", repo, verb, *args, env=env, timeout=120)
+
+    run.log = log  # type: ignore[attr-defined]
+    return run

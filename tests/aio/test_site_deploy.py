@@ -4,7 +4,6 @@ stand-in kayobe first on PATH (tests/aio/standins.py; nothing is deployed)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +35,7 @@ def site(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def deploy(site: Path, tmp_path: Path, sitectl: Any) -> Any:
-    bin_dir = tmp_path / "bin"
-    standins.install(bin_dir)
-    log = tmp_path / "calls.jsonl"
-
-    def run(*args: object, fail: str | None = None) -> Any:
-        env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "STANDIN_LOG": str(log)}
-        if fail:
-            env["STANDIN_FAIL"] = fail
-        return sitectl("--repo", site, "deploy", *args, env=env, timeout=120)
-
-    run.log = log  # type: ignore[attr-defined]
-    return run
+    return standins.sitectl_runner(sitectl, site, tmp_path, "deploy")
 
 
 def kayobe_calls(log: Path) -> list[list[str]]:

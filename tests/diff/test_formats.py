@@ -242,6 +242,19 @@ def test_summary_rows_show_short_values_and_name_long_ones() -> None:
     )
 
 
+def unknown_option(key: str, message: str) -> Problem:
+    """An option nova rejects, set at line 3 of the site's nova.conf override."""
+    return Problem(
+        "error",
+        "unknown-option",
+        "nova.conf",
+        key,
+        message,
+        "etc/kayobe/kolla/config/nova.conf:3",
+        ["ctl01/nova-api/nova.conf"],
+    )
+
+
 def test_an_option_problem_the_change_introduces_fails_its_junit_case(
     made: tuple[Report, str],
 ) -> None:
@@ -249,14 +262,9 @@ def test_an_option_problem_the_change_introduces_fails_its_junit_case(
     the line of the site's file that set it (kolla-ansible's own have no line to point at)."""
     report, unified = made
     report.problems = [
-        Problem(
-            "error",
-            "unknown-option",
-            "nova.conf",
+        unknown_option(
             "[DEFAULT] cpu_alocation_ratio",
             "nova does not know cpu_alocation_ratio; did you mean cpu_allocation_ratio?",
-            "etc/kayobe/kolla/config/nova.conf:3",
-            ["ctl01/nova-api/nova.conf"],
         ),
         Problem("warning", "deprecated", "nova.conf", "[x] y", "y is deprecated", None, ["z"]),
     ]
@@ -278,17 +286,7 @@ def test_an_option_problem_the_change_introduces_fails_its_junit_case(
 
 def test_in_gitlab_a_problem_links_to_the_line_that_set_it(made: tuple[Report, str]) -> None:
     report, unified = made
-    report.problems = [
-        Problem(
-            "error",
-            "unknown-option",
-            "nova.conf",
-            "[DEFAULT] x",
-            "unknown",
-            "etc/kayobe/kolla/config/nova.conf:3",
-            ["ctl01/nova-api/nova.conf"],
-        )
-    ]
+    report.problems = [unknown_option("[DEFAULT] x", "unknown")]
     environ = {"CI_PROJECT_URL": "https://gitlab.example/site/config", "CI_COMMIT_SHA": "ab" * 20}
     files = artifacts(report, unified, link=output.gitlab_link(environ))
     blob = f"https://gitlab.example/site/config/-/blob/{'ab' * 20}"

@@ -4,6 +4,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from sitectl.errors import SiteError
+
 
 def write_atomically(path: Path, content: str | bytes) -> None:
     """Write `content` (text as UTF-8) to `path`: a concurrent reader sees the old file or the
@@ -20,3 +22,16 @@ def write_atomically(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def own_directory(path: Path, what: str, variable: str) -> os.stat_result:
+    """`path` made (0700 where it is new, parents included) and its lstat(), for a caller to
+    hold to its own policy; SiteError naming `what` and the variable that moves it when it
+    cannot be made."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return path.lstat()
+    except OSError as e:
+        raise SiteError(
+            f"cannot make {what} {path}: {e.strerror}. Set {variable} to a directory of yours."
+        ) from None

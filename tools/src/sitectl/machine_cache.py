@@ -28,27 +28,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitectl.errors import SiteError
+from sitectl.files import own_directory
 from sitectl.progress import note
 
 ROOT_VARIABLE = "SITECTL_CACHE"
 COMPLETE = ".complete"
 
 
-def root() -> Path:
-    """The cache's directory (created 0700 if absent); SiteError if another user could
-    write to it."""
+def location() -> Path:
+    """Where the cache is (nothing made or checked)."""
     configured = os.environ.get(ROOT_VARIABLE)
     xdg = os.environ.get("XDG_CACHE_HOME")
     path = Path(configured or Path(xdg or Path.home() / ".cache") / "sitectl")
-    path = path.expanduser().absolute()
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.stat()
-    except OSError as e:
-        raise SiteError(
-            f"cannot make sitectl's machine cache {path}: {e.strerror}. Set {ROOT_VARIABLE} "
-            "to a directory of yours."
-        ) from None
+    return path.expanduser().absolute()
+
+
+def root() -> Path:
+    """The cache's directory (created 0700 if absent); SiteError if another user could
+    write to it."""
+    path = location()
+    info = own_directory(path, "sitectl's machine cache", ROOT_VARIABLE)
     if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         raise SiteError(
             f"sitectl's machine cache {path} belongs to another user or others may write to "
@@ -62,7 +61,7 @@ def key(*parts: str | bytes) -> str:
     """A digest of an entry's inputs, of the Python that runs sitectl and of where the cache
     is: a virtualenv is tied to its interpreter and to its own path."""
     digest = hashlib.sha256()
-    for part in (*parts, sys.base_prefix, sys.version, str(root())):
+    for part in (*parts, sys.base_prefix, sys.version, str(location())):
         digest.update(part if isinstance(part, bytes) else part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:16]

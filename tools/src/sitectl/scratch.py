@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sitectl.errors import SiteError
+from sitectl.files import own_directory
 
 ROOT_VARIABLE = "SITECTL_SCRATCH"
 LOCK = ".sitectl-scratch.lock"
@@ -35,14 +36,7 @@ def root() -> Path:
     path = Path(
         os.environ.get(ROOT_VARIABLE) or Path(tempfile.gettempdir(), f"sitectl-{os.getuid()}")
     )
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.lstat()
-    except OSError as e:
-        raise SiteError(
-            f"cannot make sitectl's scratch directory {path}: {e.strerror}. Set "
-            f"{ROOT_VARIABLE} to a directory of yours on a local file system."
-        ) from None
+    info = own_directory(path, "sitectl's scratch directory", ROOT_VARIABLE)
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         raise SiteError(
             f"sitectl's scratch directory {path} is not a private directory of this user's "

@@ -238,6 +238,19 @@ def sequence(runner: Runner) -> tuple[Step, ...]:
     return SITE_STEPS if runner.site else STEPS
 
 
+def status(runner: Runner) -> list[str]:
+    """A line per step of the runner's sequence: done (how long it took), FAILED, or to do."""
+    state = State.load(runner.state_file)
+    names = [step.name for step in sequence(runner)]
+    width = max(len(name) for name in names) + 1
+    lines = []
+    for name in names:
+        entry = state.done.get(name)
+        mark = f"done ({entry['seconds']} s)" if entry else "to do"
+        lines.append(f"{name:<{width}} {'FAILED' if state.failed == name else mark}")
+    return lines
+
+
 def inputs(runner: Runner, step: Step) -> str:
     text = (runner.overlay_text() or "") if step.uses_overlay else ""
     return hashlib.sha256(f"{runner.options.environment}\n{text}".encode()).hexdigest()[:16]

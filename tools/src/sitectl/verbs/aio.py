@@ -14,7 +14,6 @@ from pathlib import Path
 
 from sitectl import progress
 from sitectl.aio import steps, teardown
-from sitectl.aio.state import State
 from sitectl.errors import SiteError
 from sitectl.vault import find_password
 from sitectl.verbs import Context, Verb
@@ -61,13 +60,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.action == "status":
-        state = State.load(steps.Runner(ctx.repo, steps.Options()).state_file)
-        for name in steps.NAMES:
-            entry = state.done.get(name)
-            mark = f"done ({entry['seconds']} s)" if entry else "to do"
-            if state.failed == name:
-                mark = "FAILED"
-            sys.stdout.write(f"{name:<15} {mark}\n")
+        runner = steps.Runner(ctx.repo, steps.Options())
+        sys.stdout.write("".join(line + "\n" for line in steps.status(runner)))
         return 0
     if args.action == "check":
         return check_resources(ctx, args.environment, args.resources)

@@ -7,7 +7,6 @@ import argparse
 import sys
 
 from sitectl.aio import steps
-from sitectl.aio.state import State
 from sitectl.environments import discover, layering
 from sitectl.errors import SiteError
 from sitectl.vault import find_password
@@ -37,12 +36,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     options = steps.Options(environment=env, password=password.value if password else None)
     runner = steps.Runner(ctx.repo, options, site=True)
     if args.status:
-        state = State.load(runner.state_file)
-        for name in NAMES:
-            entry = state.done.get(name)
-            mark = "FAILED" if state.failed == name else "to do"
-            mark = f"done ({entry['seconds']} s)" if entry else mark
-            sys.stdout.write(f"{name:<16} {mark}\n")
+        sys.stdout.write("".join(line + "\n" for line in steps.status(runner)))
         return 0
     return steps.run(runner, args.start)
 
