@@ -73,9 +73,14 @@ sriov_net_interface: ens2f0
 """
 
 
+_NOT_CONFIGURATION = shutil.ignore_patterns("__pycache__", "molecule")
+
+
 def copy_repository(source: Path, destination: Path) -> Path:
-    """Copy the kayobe configuration (not tools, tests or git) of a repository."""
+    """Copy the kayobe configuration (not tools, tests or git) of a repository: etc/, the
+    environments, ci/ and the site's Ansible code (etc/kayobe/ansible links to it)."""
     shutil.copytree(source / "etc", destination / "etc", symlinks=True)
+    shutil.copytree(source / "ansible", destination / "ansible", ignore=_NOT_CONFIGURATION)
     shutil.copytree(source / "environments", destination / "environments")
     shutil.copytree(source / "ci", destination / "ci")
     return destination

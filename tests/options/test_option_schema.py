@@ -252,6 +252,8 @@ enforce_scope = true
 NOVA = "etc/kayobe/kolla/config/nova.conf"
 ML2 = "environments/ci-aio/kolla/config/neutron/ml2_conf.ini"
 KEYSTONE = "etc/kayobe/kolla/config/keystone.conf"
+KOLLA_YML = "environments/ci-aio/kolla.yml"
+MISSPELT = "kolla_enable_prometeus"  # a variable nothing reads (validate's variable-unread)
 SEEDED = {
     (
         NOVA,
@@ -286,7 +288,7 @@ def _commit_site(site: Path, branch: str, message: str) -> None:
 def typo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of this repository on `main`; branch `typo` seeds mistakes in nova, neutron's
     ML2 and keystone overrides (base, environment and base files); branch `typo2`, made from
-    `typo`, adds one more to nova.conf."""
+    `typo`, adds one more to nova.conf. `typo` also misspells a kayobe variable."""
     site = tmp_path_factory.mktemp("schema") / "site"
     site.mkdir()
     copy_tree(REPO, site)
@@ -302,6 +304,8 @@ def typo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (site / ML2).parent.mkdir(parents=True)
     (site / ML2).write_text(ML2_CONF)
     (site / KEYSTONE).write_text(KEYSTONE_CONF)
+    with (site / KOLLA_YML).open("a") as variables:
+        variables.write(f"{MISSPELT}: true\n")
     _commit_site(site, "typo", "seeded mistakes")
     override.write_text(override.read_text() + "\n[conductor]\nworkers = many\n")
     _commit_site(site, "typo2", "one more")
@@ -401,17 +405,24 @@ def test_the_config_diff_lists_the_problems_the_change_introduces(
         ("nova.conf", "[libvirt] num_memory_encrypted_guests", "removed"),
         ("nova.conf", "[libvirt] virt_type", "bad-value"),
         ("nova.conf", "[scheduler] enabled_filters", "wrong-section"),
+        (KOLLA_YML, MISSPELT, "variable-unread"),
     ]
     typo = report.problems[0]
     assert typo.source and typo.source.startswith(NOVA + ":")
+    unread = report.problems[-1]
+    lines = (typo_site / KOLLA_YML).read_text().splitlines()
+    assert unread.source == f"{KOLLA_YML}:{lines.index(f'{MISSPELT}: true') + 1}"
+    assert "Did you mean `kolla_enable_prometheus`" in unread.message
     note = markdown.render(report)
-    assert "#### Problems this change introduces (5)" in note
+    assert "#### Problems this change introduces (6)" in note
     assert "did you mean cpu_allocation_ratio?" in note
-    assert "Problems this change introduces (5)" in html.render(report)
+    assert f"`{MISSPELT}`" in note
+    assert "Problems this change introduces (6)" in html.render(report)
     assert report.to_json()["problems"][0]["key"] == "[DEFAULT] cpu_alocation_ratio"
 
 
 def test_a_problem_the_base_already_had_is_not_new(typo_site: Path) -> None:
+    """Including the misspelt variable: both sides have it."""
     report = _introduced(typo_site, "typo", "typo2")
     assert [(p.key, p.kind) for p in report.problems] == [("[conductor] workers", "bad-value")]
     assert "#### Problems this change introduces (1)" in markdown.render(report)

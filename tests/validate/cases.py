@@ -80,6 +80,7 @@ CLEAN: dict[str, dict[str, Any]] = {
         },
         "files": {
             "secrets.yml": "---\n" + vault_variable("site_secret", "s3cret!", EXAMPLE_PASSWORD),
+            "kolla/config/site.conf": "[site]\nsecret = {{ site_secret }}\n",  # its reader
             **KUBECONFIG,
         },
     },
@@ -231,7 +232,12 @@ CASES: list[Case] = [
         "jinja-syntax",
         "jinja-syntax",
         "v-jinja-syntax",
-        _file("site_motd: \"{{ 'welcome' }\"\n"),
+        {
+            "files": {
+                "broken.yml": "---\nsite_motd: \"{{ 'welcome' }\"\n",
+                "kolla/config/motd": "{{ site_motd }}\n",  # what reads it
+            }
+        },
         key="site_motd",
         file="broken.yml",
     ),
@@ -378,7 +384,10 @@ CASES: list[Case] = [
         {
             "files": {
                 "inventory/host_vars/ctl1": "---\nneutron_sriov_physnet_mappings:\n"
-                "  physnet1: eth1\n"
+                "  physnet1: eth1\n",
+                # kayobe passes it to kolla-ansible's inventory as the sriov mixin does
+                "site-sriov.yml": "---\nsriov_kolla_host_vars:\n"
+                "  - neutron_sriov_physnet_mappings\n",
             }
         },
         host="ctl1",
@@ -448,6 +457,15 @@ CASES: list[Case] = [
         },
         key="magnum_capi_helm_app_cred_interface",
         file="site-magnum.yml",
+    ),
+    Case(
+        "variable-unread",
+        "variable-unread",
+        "v-variable-unread",
+        _file("kolla_enable_prometeus: true\n"),
+        key="kolla_enable_prometeus",
+        file="broken.yml",
+        says="nothing reads it",
     ),
     Case(
         "magnum-kubeconfig-missing",

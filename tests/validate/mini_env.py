@@ -63,6 +63,14 @@ INTERFACES: dict[str, Any] = {
 }
 
 HOSTS = {"controllers": ["ctl1"], "compute": ["cmp1"]}
+# Networks only a mixin puts in use (its *_net_name): an environment without the mixin does
+# not define them, or their attributes would be variables nothing reads (variable-unread).
+MIXIN_NETWORKS = {
+    "ironic": ("oob_wl_net", "provision_wl_net"),
+    "ephemeral-hypervisors": ("oob_wl_net", "provision_wl_net"),  # it depends on ironic
+    "infiniband": ("ib_net",),
+    "sriov": ("sriov_net",),
+}
 
 
 def _merge(base: Mapping[str, Any], changes: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -78,6 +86,15 @@ def _merge(base: Mapping[str, Any], changes: Mapping[str, Any] | None) -> dict[s
 
 def _yaml(data: Mapping[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(dict(data), default_flow_style=False, sort_keys=True)
+
+
+def _unused_networks(dependencies: Sequence[str]) -> set[str]:
+    used = {net for mixin in dependencies for net in MIXIN_NETWORKS.get(mixin, ())}
+    return {net for nets in MIXIN_NETWORKS.values() for net in nets} - used
+
+
+def _without(variables: Mapping[str, Any], networks: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in variables.items() if not any(k.startswith(f"{n}_") for n in networks)}
 
 
 def add_env(
@@ -106,11 +123,14 @@ def add_env(
         for group, members in (hosts if hosts is not None else HOSTS).items()
     )
     (env / "inventory" / "hosts").write_text(inventory)
+    unused = _unused_networks(dependencies)
     (env / "inventory" / "group_vars" / "all" / "network-interfaces").write_text(
-        _yaml(_merge(INTERFACES, interfaces))
+        _yaml(_merge(_without(INTERFACES, unused), interfaces))
     )
-    (env / "networks.yml").write_text(_yaml(_merge(NETWORKS, networks)))
-    (env / "network-allocation.yml").write_text(_yaml(_merge(ALLOCATIONS, allocations)))
+    (env / "networks.yml").write_text(_yaml(_merge(_without(NETWORKS, unused), networks)))
+    (env / "network-allocation.yml").write_text(
+        _yaml(_merge(_without(ALLOCATIONS, unused), allocations))
+    )
     for relative, content in (files or {}).items():
         (env / relative).parent.mkdir(parents=True, exist_ok=True)
         (env / relative).write_text(content)

@@ -44,7 +44,7 @@ def test_clean_environment_exits_0(sitectl: RunSitectl, cli_repo: Path) -> None:
     result = validate_cli(sitectl, cli_repo, "v-clean")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(
-        f"v-clean: 0 findings (2 hosts, 11 networks, {len(RULES)} rules) in "
+        f"v-clean: 0 findings (2 hosts, 8 networks, {len(RULES)} rules) in "
     )
     assert "[validate] v-clean: checked in " in result.stderr  # progress on stderr
     assert "0 findings" not in result.stderr  # the result is said once, on stdout

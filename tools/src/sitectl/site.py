@@ -216,17 +216,27 @@ def build_site(environment: str, dumped: Any) -> Site:
 
 
 def network_names(hosts: Any) -> set[str]:
-    """Every network: named in a host's network_interfaces, by a *_net_name role variable or
-    in external_net_names, or having a NAME_cidr."""
+    """Every network: those in use (used_network_names), and those having a NAME_cidr."""
+    hosts = list(hosts)
+    names = used_network_names(hosts)
+    for host in hosts:
+        for key, value in host.vars.items():
+            if key.endswith("_cidr") and len(key) > len("_cidr") and values.is_set(value):
+                names.add(key[: -len("_cidr")])
+    return names
+
+
+def used_network_names(hosts: Any) -> set[str]:
+    """The networks kayobe reads the attributes of: named in a host's network_interfaces, by a
+    *_net_name role variable or in external_net_names."""
     names: set[str] = set()
     for host in hosts:
         names.update(host.networks)
         for key, value in host.vars.items():
             if key.endswith("_net_name") and values.text(value):
                 names.add(value.strip())
-            elif key.endswith("_cidr") and len(key) > len("_cidr") and values.is_set(value):
-                names.add(key[: -len("_cidr")])
-        names.update(values.strings(host.get("external_net_names")))
+        external = host.get("external_net_names")  # one name instead of a list: var-wrong-type
+        names.update([values.text(external)] if values.text(external) else values.strings(external))
     return names
 
 

@@ -71,8 +71,8 @@ def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
         return []
     if not report.problems:
         return [
-            '<p class="meta">Options checked against the services\' schemas: this change '
-            "introduces no problem.</p>"
+            '<p class="meta">Options checked against the services\' schemas and variables '
+            "against what reads them: this change introduces no problem.</p>"
         ]
     rows = "".join(
         f'<tr><td class="{"error" if p.severity == "error" else "warn"}">{escape(p.severity)}'
@@ -84,7 +84,7 @@ def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
     )
     return [
         f"<h2>Problems this change introduces ({len(report.problems)})</h2>",
-        "<table><tr><th></th><th>file</th><th>option</th><th>problem</th><th>set at</th>"
+        "<table><tr><th></th><th>file</th><th>option or variable</th><th>problem</th><th>set at</th>"
         f"<th>rendered in</th></tr>{rows}</table>",
     ]
 

@@ -97,18 +97,19 @@ def render(
 
 
 def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
-    """The option-schema problems the change introduces (when they were checked)."""
+    """The problems the change introduces (when they were checked): options, variables."""
     if report.problems is None:
         return []
     if not report.problems:
         return [
-            "Options checked against the services' schemas: this change introduces no problem.",
+            "Options checked against the services' schemas and variables against what reads "
+            "them: this change introduces no problem.",
             "",
         ]
     lines = [
         f"#### Problems this change introduces ({len(report.problems)})",
         "",
-        "| | file | option | problem | set at |",
+        "| | file | option or variable | problem | set at |",
         "|---|---|---|---|---|",
     ]
     for p in report.problems:

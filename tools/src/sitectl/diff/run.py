@@ -49,7 +49,8 @@ class Request:
     # Render without the vault password, secrets compared by ciphertext (render.sealed).
     # None: when the configuration is encrypted and no password is given.
     sealed: bool | None = None
-    # Also list the option-schema problems head introduces (sitectl.schema).
+    # Also list the problems head introduces: options the services reject or ignore
+    # (sitectl.schema), variables nothing reads (sitectl.validate).
     check_options: bool = False
 
 
@@ -249,6 +250,13 @@ def _render_and_compare(
     if request.check_options:
         report.problems = problems.introduced(
             request.repo, request.environment, dirs.get("base"), dirs["head"]
+        ) + problems.unread_introduced(
+            request.repo,
+            request.environment,
+            {
+                "base": (report.base.commit, dirs.get("base")),
+                "head": (report.head.commit, dirs["head"]),
+            },
         )
 
 

@@ -9,6 +9,8 @@ cached(repo, env, *, ref=None, services=None, skip=(), vault_password_file=None,
        cache_dir=None, sealed=False) -> Path | None   (render's entry for these, or None)
 sealed_configuration(repo, env) -> context manager of a Path
           (the working tree's configuration, copied and sealed)
+configuration_at(repo, ref) -> context manager of a Path (the configuration at a commit,
+          copied as a render reads it)
 dump_sealed(repo, env, dump) -> dump(copy) of a sealed copy, naming the repository, not the
           copy (`show --sealed`, `validate --sealed`)
 
@@ -59,8 +61,16 @@ Progress (phases, kolla-ansible's slow roles, timings) goes to stderr.
 """
 
 from sitectl.render.pipeline import cached, render
-from sitectl.render.sealed_copy import dump_sealed, sealed_configuration
+from sitectl.render.sealed_copy import configuration_at, dump_sealed, sealed_configuration
 from sitectl.render.services import selection
 from sitectl.render_layout import FORMAT
 
-__all__ = ["FORMAT", "cached", "dump_sealed", "render", "sealed_configuration", "selection"]
+__all__ = [
+    "FORMAT",
+    "cached",
+    "configuration_at",
+    "dump_sealed",
+    "render",
+    "sealed_configuration",
+    "selection",
+]

@@ -14,6 +14,14 @@ from sitectl.render import passwords, sealed, snapshot
 
 
 @contextmanager
+def configuration_at(repo: Path, ref: str) -> Iterator[Path]:
+    """The repository's configuration at `ref` (a commit, or anything git resolves), copied
+    into a private scratch directory as a render would read it; removed when the block ends."""
+    with scratch.directory("config-") as work:
+        yield snapshot.materialise(repo, snapshot.resolve(repo, ref), work / "repo")
+
+
+@contextmanager
 def sealed_configuration(repo: Path, env: str | None) -> Iterator[Path]:
     """The working tree of `repo`, copied into a private scratch directory and sealed;
     removed when the block ends. SiteError for what cannot be sealed (a variables file

@@ -49,6 +49,7 @@ from sitectl.validate.rules import (
     symlink_outside,
     var_undefined,
     var_wrong_type,
+    variable_unread,
     vault_password,
     vlan_conflict,
     yaml_syntax,
@@ -70,6 +71,7 @@ RULES: tuple[ModuleType, ...] = (
     # On the resolved configuration.
     jinja_syntax,
     var_undefined,
+    variable_unread,
     net_invalid,
     var_wrong_type,
     net_cidr_overlap,

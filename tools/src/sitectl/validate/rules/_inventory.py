@@ -19,7 +19,7 @@ class ParsedFile:
     error: Exception | None = None  # Ansible's error: it would skip the whole file
     failed_line: int | None = None
     hosts: list[tuple[str, int]] = field(default_factory=list)  # (host, line) as defined
-    variables: list[tuple[str, Any]] = field(default_factory=list)  # (name, value) it sets
+    variables: list[tuple[str, Any, int]] = field(default_factory=list)  # (name, value, line)
 
 
 def parse(roots: list[Path]) -> list[ParsedFile]:
@@ -50,12 +50,13 @@ def parse(roots: list[Path]) -> list[ParsedFile]:
             hostnames, port, variables = super()._parse_host_definition(line)
             number = self._origin.line_num if self._origin else 0
             self.parsed.hosts += [(str(name), number or 0) for name in hostnames]
-            self.parsed.variables += [(str(k), v) for k, v in variables.items()]
+            self.parsed.variables += [(str(k), v, number or 0) for k, v in variables.items()]
             return hostnames, port, variables
 
         def _parse_variable_definition(self, line: str) -> tuple:
             name, value = super()._parse_variable_definition(line)
-            self.parsed.variables.append((str(name), value))
+            number = self._origin.line_num if self._origin else 0
+            self.parsed.variables.append((str(name), value, number or 0))
             return name, value
 
     inventory, loader = InventoryData(), DataLoader()

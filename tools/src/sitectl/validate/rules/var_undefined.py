@@ -156,7 +156,7 @@ def site_sources(roots: list[Path]) -> dict[str, list[Any]]:
     inside = [root.resolve() for root in roots]
     for parsed in _inventory.parse(roots):
         if any(parsed.path.resolve().is_relative_to(root) for root in inside):
-            for key, value in parsed.variables:
+            for key, value, _ in parsed.variables:
                 found.setdefault(key, []).append(str(value) if isinstance(value, str) else value)
     return found
 
