@@ -203,6 +203,20 @@ def test_a_name_built_from_an_unknown_value_reads_its_whole_family(tmp_path: Pat
     assert [f.pattern for f in index.open_families] == ["*"]  # vars[item] over the unknown
 
 
+def test_an_old_name_the_code_documents_is_suggested(tmp_path: Path) -> None:
+    index = _tree(
+        tmp_path,
+        {
+            "roles/r/defaults/main.yml": (
+                "---\n# How many.\n# [DEPRECATED NAME] r_old_count.\nr_count: 1\n"
+                "# Not a rename.\nr_other: 2\n"
+            )
+        },
+    )
+    assert index.renames == {"r_old_count": "r_count"}
+    assert index.reads("r_old_count") is None  # a comment reads nothing
+
+
 def test_the_toolchain_index_knows_kayobes_and_kolla_ansibles_readers() -> None:
     toolchain = readers.toolchain_index()
     assert toolchain.kayobe.reads("kolla_enable_prometheus")  # built from the feature flags
@@ -212,3 +226,9 @@ def test_the_toolchain_index_knows_kayobes_and_kolla_ansibles_readers() -> None:
     assert toolchain.kolla_ansible.reads("nova_compute_virt_type")
     assert "nova_compute_virt_type" in toolchain.kolla_ansible.defined
     assert toolchain.kayobe.open_families == [] and toolchain.kolla_ansible.open_families == []
+    assert toolchain.kayobe.reads("ansible_connection")  # Ansible's own
+    assert toolchain.kayobe.reads("nova_console") is None  # kolla-ansible's, not kayobe's
+    assert (
+        toolchain.kayobe.renames["switch_interface_config_discovery"]
+        == "switch_interface_config_enable_discovery"
+    )

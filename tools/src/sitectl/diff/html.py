@@ -84,8 +84,8 @@ def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
     )
     return [
         f"<h2>Problems this change introduces ({len(report.problems)})</h2>",
-        "<table><tr><th></th><th>file</th><th>option or variable</th><th>problem</th><th>set at</th>"
-        f"<th>rendered in</th></tr>{rows}</table>",
+        "<table><tr><th></th><th>file</th><th>option or variable</th><th>problem</th>"
+        f"<th>set at</th><th>rendered in</th></tr>{rows}</table>",
     ]
 
 

@@ -41,6 +41,7 @@ LOOP_KEYS = ("loop", "with_items", "with_list")
 # with the site's networks and the attributes the plugins name; in Jinja, one left after
 # resolution makes the index unable to tell what is unread (Index.open_families).
 OPEN = re.compile(r"^_?$")
+RENAMED = re.compile(r"(?i)\[?deprecated name\]?:?\s+`?([A-Za-z_][A-Za-z0-9_]*)")
 JINJA_CODE = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
 
 
@@ -62,6 +63,7 @@ class Index:
     network_attributes: set[str] = field(default_factory=set)
     defined: set[str] = field(default_factory=set)
     open_families: list[Family] = field(default_factory=list)
+    renames: dict[str, str] = field(default_factory=dict)  # old name -> the name documented now
 
     def reads(self, name: str, networks: Iterable[str] = ()) -> str | None:
         """Why `name` is read (a short phrase), or None when nothing here reads it."""
@@ -84,6 +86,7 @@ class Index:
             self.network_attributes | other.network_attributes,
             self.defined | other.defined,
             self.open_families + other.open_families,
+            {**self.renames, **other.renames},
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -93,6 +96,7 @@ class Index:
             "network_attributes": sorted(self.network_attributes),
             "defined": sorted(self.defined),
             "open_families": [family.__dict__ for family in self.open_families],
+            "renames": self.renames,
         }
 
     @classmethod
@@ -103,6 +107,7 @@ class Index:
             set(data["network_attributes"]),
             set(data["defined"]),
             [Family(**family) for family in data["open_families"]],
+            dict(data["renames"]),
         )
 
 
@@ -134,6 +139,7 @@ def build(sources: Iterable[Source]) -> Index:
             elif each.family is not None:
                 index.families.append(each.family)
         index.defined |= _defined(path, text)
+        index.renames.update(_renames(path, text))
     return index
 
 
@@ -254,6 +260,23 @@ def _defined(path: Path, text: str) -> set[str]:
         return set()
     data = _yaml(text)
     return {str(k) for k in data if NAME.match(str(k))} if isinstance(data, dict) else set()
+
+
+def _renames(path: Path, text: str) -> dict[str, str]:
+    """Old names the code documents for its variables: `# [DEPRECATED NAME] old` (or
+    `# Deprecated name: old`) in the comment above `new:` in defaults, vars or group_vars."""
+    if not DEFINING_DIRS & set(path.parts):
+        return {}
+    found, olds = {}, []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            olds += RENAMED.findall(line)
+            continue
+        defined = re.match(r"^([A-Za-z_][A-Za-z0-9_]*):", line)
+        if defined:
+            found.update({old: defined[1] for old in olds})
+        olds = []
+    return found
 
 
 def _quoted_names(text: str) -> set[str]:

@@ -45,6 +45,7 @@ class Unread:
     suggestions: tuple[str, ...]
     kolla_ansible_reads: bool  # a kayobe variable that kolla-ansible, not kayobe, reads
     network: str | None = None  # an attribute of this network, which nothing uses
+    renamed: str | None = None  # the name the toolchain documents it has now
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def _unread(
     candidates = own.defined | {n for n in own.names if n.startswith(setting.name[:4])}
     close = difflib.get_close_matches(setting.name, sorted(candidates), n=3, cutoff=0.8)
     file = relative(repo.resolve(), setting.path.resolve())  # the real file, not a link's
-    return Unread(setting, file, tuple(close), elsewhere, network)
+    return Unread(setting, file, tuple(close), elsewhere, network, own.renames.get(setting.name))
 
 
 def describe(unread: Unread, toolchain: dict[str, str]) -> tuple[str, str]:
@@ -228,6 +229,11 @@ def describe(unread: Unread, toolchain: dict[str, str]) -> tuple[str, str]:
         hints.append(f"Put network {unread.network} in use, or remove its attributes.")
     elif unread.suggestions:
         hints.append("Did you mean " + " or ".join(f"`{s}`" for s in unread.suggestions) + "?")
+    if unread.renamed:
+        hints.append(
+            f"{'kayobe' if setting.reader == KAYOBE else 'kolla-ansible'} documents "
+            f"{setting.name} as the old name of {unread.renamed}: use {unread.renamed}."
+        )
     if unread.kolla_ansible_reads:
         hints.append(
             f"{setting.name} is a kolla-ansible variable, and kolla-ansible never sees kayobe's "
