@@ -4,6 +4,7 @@ built at run time, on small trees of Ansible code."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,6 @@ def test_the_toolchain_index_knows_kayobes_and_kolla_ansibles_readers() -> None:
         toolchain.kayobe.renames["switch_interface_config_discovery"]
         == "switch_interface_config_enable_discovery"
     )
+    # Another virtualenv's toolchain (here: this one, named by its path) is indexed alike.
+    named = readers.toolchain_index(Path(sys.prefix))
+    assert named.versions == toolchain.versions and named.kayobe.names == toolchain.kayobe.names

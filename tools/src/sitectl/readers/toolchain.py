@@ -86,27 +86,39 @@ def _site_packages(prefix: Path) -> Path:
     return found[-1]
 
 
-def versions() -> dict[str, str]:
+def versions(prefix: Path | None = None) -> dict[str, str]:
+    """The toolchain's package versions in the environment at `prefix` (this one's)."""
+    path = None if prefix is None else [str(_site_packages(Path(prefix)))]
     found = {}
     for name in PACKAGES:
         try:
-            found[name] = metadata.version(name)
+            found[name] = metadata.version(name) if path is None else _version(name, path)
         except metadata.PackageNotFoundError:
             found[name] = "not installed"
     return found
 
 
-def index() -> Toolchain:
-    """This environment's toolchain index, from the machine cache (built the first time)."""
-    found = versions()
-    key = machine_cache.key(CACHE_KIND, json.dumps(found, sort_keys=True), CODE)
-    entry = machine_cache.entry(CACHE_KIND, key, _make)
+def _version(name: str, path: list[str]) -> str:
+    for distribution in metadata.distributions(path=path):
+        if distribution.metadata["Name"].lower() == name:
+            return distribution.version
+    raise metadata.PackageNotFoundError(name)
+
+
+def index(prefix: Path | None = None) -> Toolchain:
+    """The toolchain index of the environment at `prefix` (a virtualenv; default this one),
+    from the machine cache (built the first time): another release's virtualenv answers which
+    variables that release reads."""
+    found = versions(prefix)
+    where = str(Path(prefix).resolve()) if prefix is not None else sys.prefix
+    key = machine_cache.key(CACHE_KIND, json.dumps(found, sort_keys=True), CODE, where)
+    entry = machine_cache.entry(CACHE_KIND, key, lambda directory: _make(directory, prefix))
     data = json.loads((entry / "index.json").read_text(encoding="utf-8"))
     return Toolchain(Index.from_json(data["kayobe"]), Index.from_json(data["kolla-ansible"]), found)
 
 
-def _make(directory: Path) -> None:
-    kayobe, kolla_ansible, ansible = sources()
+def _make(directory: Path, prefix: Path | None) -> None:
+    kayobe, kolla_ansible, ansible = sources(prefix)
     core = build(ansible)  # read by both
     data = {
         "kayobe": build(kayobe).merged(core).as_json(),
