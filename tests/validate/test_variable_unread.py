@@ -75,15 +75,19 @@ ALLOWED = """
 @pytest.fixture(scope="module")
 def findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     repo = copy_repository(REPO, tmp_path_factory.mktemp("unread"))
-    for name, text in SEEDED.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(text, encoding="utf-8")
+    _write(repo, SEEDED)
     allowlist = repo / "etc" / "sitectl" / "unread-variables.yml"
     allowlist.write_text(allowlist.read_text(encoding="utf-8") + ALLOWED, encoding="utf-8")
     report = validate(repo, ENV, EXAMPLE_PASSWORD_FILE)
     found = [f for f in report.findings if f.rule == "variable-unread"]
     assert {f.rule for f in report.findings} == {"variable-unread"}, report.findings
     return {f.key or f.file: f for f in found}
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
 
 
 def _line(name: str, text: str) -> int:
@@ -161,9 +165,7 @@ def test_exactly_the_seeded_mistakes_are_found(findings: dict) -> None:
 
 
 def _tree(root: Path, files: dict[str, str]) -> readers.Index:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
+    _write(root, files)
     return readers.build([readers.Source("test", root)])
 
 
