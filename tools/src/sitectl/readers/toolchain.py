@@ -15,6 +15,7 @@ code (a few seconds to build, a few milliseconds to load).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -105,6 +106,7 @@ def _version(name: str, path: list[str]) -> str:
     raise metadata.PackageNotFoundError(name)
 
 
+@functools.cache
 def index(prefix: Path | None = None) -> Toolchain:
     """The toolchain index of the environment at `prefix` (a virtualenv; default this one),
     from the machine cache (built the first time): another release's virtualenv answers which

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ from sitectl.validate import role_params
 from sitectl.validate.files import KOLLA_GLOBALS, relative
 from sitectl.validate.settings import KAYOBE, Setting, settings
 from sitectl.validate.unread_allowlist import PATH as ALLOWLIST
+from sitectl.validate.unread_allowlist import Allowlist
 from sitectl.validate.unread_allowlist import load as load_allowlist
 
 SITE_CODE = ("ansible", "hooks", "kolla")
@@ -83,22 +86,18 @@ def check(
     etc/kayobe is a default shared by every environment: read when any environment's code or
     variables read it (the base's magnum settings are read by the magnum environment's
     kolla/config, not by an environment without Magnum)."""
-    repo = repository(roots)
-    toolchain = readers.toolchain_index()
-    kayobe = toolchain.kayobe.merged(site_index(roots, repo))
-    kolla_ansible = toolchain.kolla_ansible
-    found = list(settings(roots))
+    facts = _facts(tuple(roots))
+    kayobe, kolla_ansible = facts.kayobe, facts.toolchain.kolla_ansible
     networks = sorted(set(networks), key=len, reverse=True)
-    read = _read_names(found, kayobe, kolla_ansible, networks)
+    read = _read_names(facts.settings, kayobe, kolla_ansible, networks)
     base = roots[0].resolve()
-    shared = _read_anywhere(repo, roots)
-    allowed = (allowlist := load_allowlist(repo)).in_force(today)
+    allowed = facts.allowlist.in_force(today)
     unread = [
-        _unread(setting, repo, kayobe, kolla_ansible, all_networks)
-        for setting in found
+        _unread(setting, facts.repo, kayobe, kolla_ansible, all_networks)
+        for setting in facts.settings
         if setting.name not in read[setting.reader]
         and setting.name not in allowed
-        and not (setting.path.resolve().is_relative_to(base) and setting.name in shared)
+        and not (setting.path.resolve().is_relative_to(base) and setting.name in facts.shared)
     ]
     stale = [
         Stale(
@@ -106,11 +105,72 @@ def check(
             entry.line,
             f"the allowance for {entry.name} expired on {entry.expires}: {entry.reason}",
         )
-        for entry in allowlist.expired(today)
-    ] + [Stale(str(ALLOWLIST), p.line, p.message) for p in allowlist.problems]
+        for entry in facts.allowlist.expired(today)
+    ] + [Stale(str(ALLOWLIST), p.line, p.message) for p in facts.allowlist.problems]
+    return Result(unread, stale, facts.toolchain.versions, facts.ignored)
+
+
+Signature = tuple[tuple[str, int, int], ...]  # the configuration's files: path, size, mtime
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the check reads from the files alone (not from kayobe's resolved variables)."""
+
+    repo: Path
+    toolchain: readers.Toolchain
+    kayobe: Index  # the toolchain's kayobe index with the site's code
+    settings: list[Setting]
+    shared: frozenset[str]  # what any environment reads (for etc/kayobe's defaults)
+    allowlist: Allowlist
+    ignored: list[role_params.Ignored]
+
+
+def _facts(roots: tuple[Path, ...]) -> _Facts:
+    """The files' facts, read once per state of the files: validating many environments of
+    one repository (or one environment many times) reads them once."""
+    repo = repository(list(roots))
+    signature = _signature(repo)
+    return _facts_of(roots, signature, _shared(repo, roots[0], signature))
+
+
+def _signature(repo: Path) -> Signature:
+    """Every configuration file's path, size and modification time."""
+    found = []
+    for top in ("etc", "environments", "ansible"):
+        for directory, _, names in os.walk(repo / top, followlinks=False):
+            for name in names:
+                path = os.path.join(directory, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                found.append((path, info.st_size, info.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+@functools.lru_cache(maxsize=4)
+def _shared(repo: Path, base: Path, signature: Signature) -> frozenset[str]:
+    del signature  # the cache key: the files as they are
+    return frozenset(_read_anywhere(repo, [base]))
+
+
+@functools.lru_cache(maxsize=8)
+def _facts_of(roots: tuple[Path, ...], signature: Signature, shared: frozenset[str]) -> _Facts:
+    del signature  # the cache key: the files as they are
+    layers = list(roots)
+    repo = repository(layers)
+    toolchain = readers.toolchain_index()
     kayobe_roles = readers.sources()[0][0].root / "roles"
-    ignored = list(role_params.check(roots, repo, kayobe_roles))
-    return Result(unread, stale, toolchain.versions, ignored)
+    return _Facts(
+        repo,
+        toolchain,
+        toolchain.kayobe.merged(site_index(layers, repo)),
+        list(settings(layers)),
+        shared,
+        load_allowlist(repo),
+        list(role_params.check(layers, repo, kayobe_roles)),
+    )
 
 
 def _read_anywhere(repo: Path, roots: list[Path]) -> set[str]:
