@@ -1,12 +1,12 @@
 """What the installed toolchain reads, indexed once per toolchain.
 
 kayobe reads the variables of the site's kayobe files (its playbooks, roles, group_vars,
-templates, plugins and command line; Ansible itself reads its connection, become and
-interpreter variables, `ansible_host` and the like); kolla-ansible reads the variables of
-`kolla/globals.yml` (its playbooks, roles, group_vars, templates and Python filters). They are
-two indexes: kayobe passes none of its own variables to kolla-ansible except through the
-globals and inventory it writes, so a kolla-ansible variable set in a kayobe file is read by
-nobody.
+templates, plugins and command line; kolla's image templates read what kayobe hands to
+kolla-build; Ansible itself reads its connection, become and interpreter variables,
+`ansible_host` and the like); kolla-ansible reads the variables of `kolla/globals.yml` (its
+playbooks, roles, group_vars, templates and Python filters). They are two indexes: kayobe
+passes none of its own variables to kolla-ansible except through the globals and inventory it
+writes, so a kolla-ansible variable set in a kayobe file is read by nobody.
 
 Built from the files of a Python environment's kayobe and kolla-ansible (this one's by
 default), cached in sitectl's machine cache by the packages' versions and this package's own
@@ -29,7 +29,7 @@ from sitectl.errors import SiteError
 from sitectl.readers.index import Index, Source, build
 
 CACHE_KIND = "read-index"
-PACKAGES = ("kayobe", "kolla-ansible", "ansible-core")
+PACKAGES = ("kayobe", "kolla-ansible", "kolla", "ansible-core")
 # Where ansible-core names the variables it reads itself: its configuration's and plugins'
 # `vars:` (ansible_host, ansible_connection, ansible_python_interpreter...).
 ANSIBLE_READERS = ("config", "plugins", "vars", "executor")
@@ -63,6 +63,8 @@ def sources(prefix: Path | None = None) -> tuple[list[Source], list[Source], lis
     kayobe = [
         Source("kayobe", prefix / "share" / "kayobe" / "ansible"),
         Source("kayobe", packages / "kayobe"),
+        # kolla-build's templates read what kayobe hands it (the build's customisations).
+        Source("kolla", packages / "kolla" / "docker"),
     ]
     kolla_ansible = [
         Source("kolla-ansible", prefix / "share" / "kolla-ansible" / "ansible"),
