@@ -11,7 +11,7 @@ reads and another does not.
 """
 
 from sitectl.readers.extract import NAME, Family, identifiers
-from sitectl.readers.index import Index, Source, build
+from sitectl.readers.index import Index, Source, build, parse_yaml
 from sitectl.readers.toolchain import Toolchain, sources
 from sitectl.readers.toolchain import index as toolchain_index
 
@@ -23,6 +23,7 @@ __all__ = [
     "Toolchain",
     "build",
     "identifiers",
+    "parse_yaml",
     "sources",
     "toolchain_index",
 ]

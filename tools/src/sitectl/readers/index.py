@@ -115,14 +115,15 @@ def build(sources: Iterable[Source]) -> Index:
     sources = list(sources)
     files = [(source, path) for source in sources for path in _files(source)]
     texts = {path: _read(path) for _, path in files}
-    lists = _list_variables(texts)
+    parsed = _Parsed(texts)
+    lists = _list_variables(parsed)
     index = Index()
     for source, path in files:
         text = texts[path]
         if text is None:
             continue
         where = f"{source.name}:{path.relative_to(source.root)}"
-        index.names |= _mentioned(path, text)
+        index.names |= _mentioned(path, text, parsed)
         if path.suffix == ".py":
             index.network_attributes |= _quoted_names(text)
             index.families += [f for f in python_families(text, where) if _joined(f)]
@@ -130,7 +131,7 @@ def build(sources: Iterable[Source]) -> Index:
         yaml_file = path.suffix in (".yml", ".yaml")
         built = list(jinja_built(text, where, lists, items=not yaml_file))
         if yaml_file:
-            built += _task_loops(_yaml(text), where, lists)
+            built += _task_loops(parsed[path], where, lists)
         for each in built:
             index.names.update(each.names)
             index.defined.update(each.names)
@@ -138,7 +139,7 @@ def build(sources: Iterable[Source]) -> Index:
                 index.open_families.append(each.family)
             elif each.family is not None:
                 index.families.append(each.family)
-        index.defined |= _defined(path, text)
+        index.defined |= _defined(path, parsed)
         index.renames.update(_renames(path, text))
     return index
 
@@ -207,11 +208,27 @@ class _AnyTagLoader(yaml.SafeLoader):
 _AnyTagLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def _yaml(text: str) -> Any:
+def parse_yaml(text: str) -> Any:
+    """YAML text parsed with every tag (`!vault`, `!unsafe`) read as None; None when it is
+    not YAML."""
     try:
         return yaml.load(text, Loader=_AnyTagLoader)
     except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         return None
+
+
+class _Parsed(dict[Path, Any]):
+    """Each file's text parsed as YAML (None: not YAML), once per build however many
+    questions are asked of it."""
+
+    def __init__(self, texts: dict[Path, str | None]) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def __missing__(self, path: Path) -> Any:
+        text = self.texts.get(path)
+        self[path] = data = None if text is None else parse_yaml(text)
+        return data
 
 
 def _strings(data: Any) -> Iterator[str]:
@@ -227,38 +244,38 @@ def _strings(data: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _mentioned(path: Path, text: str) -> set[str]:
+def _mentioned(path: Path, text: str, parsed: _Parsed) -> set[str]:
     """The identifiers a file can read: a YAML file's keys and values (not its comments); a
     template's expressions and statements (not its literal text, which is output); anything
     else whole."""
     if path.suffix == ".j2" or ("templates" in path.parts and path.suffix != ".py"):
         return identifiers(" ".join(f"{a} {b}" for a, b in JINJA_CODE.findall(text)))
     if path.suffix in (".yml", ".yaml") or {"group_vars", "host_vars"} & set(path.parts):
-        data = _yaml(text)
+        data = parsed[path]
         if data is not None:
             return identifiers("\n".join(_strings(data)))
     return identifiers(text)
 
 
-def _list_variables(texts: dict[Path, str | None]) -> dict[str, tuple[str, ...]]:
+def _list_variables(parsed: _Parsed) -> dict[str, tuple[str, ...]]:
     """Variables the code defines as a literal list of names (kayobe's kolla_feature_flags):
     what a loop over them can build."""
     found: dict[str, tuple[str, ...]] = {}
-    for path, text in texts.items():
+    for path, text in parsed.texts.items():
         if text is None or (path.suffix not in (".yml", ".yaml") and "group_vars" not in str(path)):
             continue
-        data = _yaml(text)
+        data = parsed[path]
         for key, value in data.items() if isinstance(data, dict) else ():
             if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
                 found.setdefault(str(key), tuple(value))
     return found
 
 
-def _defined(path: Path, text: str) -> set[str]:
+def _defined(path: Path, parsed: _Parsed) -> set[str]:
     """Top-level keys of role defaults and vars, group_vars and host_vars."""
     if not DEFINING_DIRS & set(path.parts):
         return set()
-    data = _yaml(text)
+    data = parsed[path]
     return {str(k) for k in data if NAME.match(str(k))} if isinstance(data, dict) else set()
 
 

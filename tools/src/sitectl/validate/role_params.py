@@ -4,6 +4,7 @@ variable, and only the role's own files can read it."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +67,6 @@ def check(roots: list[Path], repo: Path, kayobe_roles: Path | None) -> Iterator[
     """What the layers' playbooks (ansible/*.yml) pass to roles that the roles do not read.
     Roles are looked up in the layers' ansible/roles, then kayobe's; a role found nowhere is
     not judged."""
-    import difflib
-
     indexes: dict[str, Index | None] = {}
     for passed in _passed(roots, repo):
         if passed.role not in indexes:

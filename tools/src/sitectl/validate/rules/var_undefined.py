@@ -26,7 +26,7 @@ import jinja2
 import jinja2.meta
 import yaml
 
-from sitectl import values
+from sitectl import readers, values
 from sitectl.site import Site
 from sitectl.validate import templated
 from sitectl.validate.files import (
@@ -200,20 +200,13 @@ def kayobe_names(playbooks: Path | None = None) -> frozenset[str]:
         if path.suffix not in (".yml", ".yaml") and "group_vars" not in parts:
             continue
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnyTagLoader)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, TypeError):
+            data = readers.parse_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
             continue
         if isinstance(data, dict) and {"defaults", "vars", "group_vars", "host_vars"} & set(parts):
             names.update(str(key) for key in data)
         names.update(_defined_in(data))
     return frozenset(names)
-
-
-class _AnyTagLoader(yaml.SafeLoader):
-    pass
-
-
-_AnyTagLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def _defined_in(data: Any, depth: int = 0) -> Iterable[str]:
