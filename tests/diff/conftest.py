@@ -3,11 +3,16 @@ and the stand-in renderer."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from sitectl import vault
+from sitectl.diff.run import Request
+from sitectl.repo import cache_dir
 from tests.helpers import git
 
 from .builders import Site
@@ -88,3 +93,29 @@ def renderer(tmp_path: Path) -> FakeRenderer:
 @pytest.fixture
 def site() -> Site:
     return Site()
+
+
+def clone_on_a_branch(repo_root: Path, directory: Path, branch: str) -> Path:
+    """A clone of this repository in `directory` (objects shared): its HEAD as `main`, and
+    `branch` made from it and checked out."""
+    clone = directory / "clone"
+    subprocess.run(["git", "clone", "-q", "--shared", str(repo_root), str(clone)], check=True)
+    git(clone, "checkout", "-q", "-B", "main")
+    git(clone, "checkout", "-q", "-b", branch)
+    return clone
+
+
+def real_request(
+    repo_root: Path, clone: Path, environment: str, base: str, head: str, **more: Any
+) -> Request:
+    """A diff of the clone with real renders: the example vault password, and this
+    repository's render cache (entries depend only on their inputs, so clones share them)."""
+    return Request(
+        clone,
+        environment,
+        base,
+        head,
+        vault_password_file=repo_root / vault.EXAMPLE_PASSWORD_FILE,
+        cache_dir=cache_dir(repo_root, "sitectl", "render"),
+        **more,
+    )

@@ -60,6 +60,7 @@ class FakeRenderer:
         vault_password_file: Path | None = None,
         use_cache: bool = True,
         sealed: bool = False,
+        toolchain: Any = None,
     ) -> Path:
         self.calls.append(
             {
@@ -69,6 +70,7 @@ class FakeRenderer:
                 "skip": list(skip),
                 "out": out,
                 "sealed": sealed,
+                "toolchain": toolchain,
             }
         )
         commit = subprocess.run(

@@ -13,40 +13,29 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from sitectl import vault
 from sitectl.diff import demo, output, summary
 from sitectl.diff.run import Outcome, Request, run
 from sitectl.render import cached, render
-from sitectl.repo import cache_dir
 from tests.helpers import git
+
+from .conftest import clone_on_a_branch, real_request
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def request_(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Request:
-    clone = tmp_path_factory.mktemp("real") / "clone"
-    subprocess.run(["git", "clone", "-q", "--shared", str(repo_root), str(clone)], check=True)
-    git(clone, "checkout", "-q", "-B", "main")
-    git(clone, "checkout", "-q", "-b", "feature")
+    clone = clone_on_a_branch(repo_root, tmp_path_factory.mktemp("real"), "feature")
     nova = clone / demo.FILE
     nova.write_text(demo.change(nova.read_text()))
     git(clone, "commit", "-q", "-am", "overcommit ratios")
-    return Request(
-        clone,
-        "ci-aio",
-        "main",
-        "feature",
-        vault_password_file=repo_root / vault.EXAMPLE_PASSWORD_FILE,
-        cache_dir=cache_dir(repo_root, "sitectl", "render"),
-    )
+    return real_request(repo_root, clone, "ci-aio", "main", "feature")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ through this repository's render cache, and the head costs one nova render.
 from __future__ import annotations
 
 import ipaddress
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,9 +21,10 @@ from ansible.parsing.vault import VaultLib, VaultSecret
 from sitectl import vault
 from sitectl.diff import demo, output
 from sitectl.diff.model import Report, ValueChange
-from sitectl.diff.run import Outcome, Request, run
-from sitectl.repo import cache_dir
+from sitectl.diff.run import Outcome, run
 from tests.helpers import git, vault_plaintexts
+
+from .conftest import clone_on_a_branch, real_request
 
 pytestmark = pytest.mark.slow
 
@@ -75,10 +75,7 @@ def rotate_secret(clone: Path, password: str) -> str:
 
 @pytest.fixture(scope="module")
 def change(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
-    clone = tmp_path_factory.mktemp("site-changes") / "clone"
-    subprocess.run(["git", "clone", "-q", "--shared", str(repo_root), str(clone)], check=True)
-    git(clone, "checkout", "-q", "-B", "main")
-    git(clone, "checkout", "-q", "-b", "site-changes")
+    clone = clone_on_a_branch(repo_root, tmp_path_factory.mktemp("site-changes"), "site-changes")
     password = (repo_root / vault.EXAMPLE_PASSWORD_FILE).read_text().strip()
     nova = clone / demo.FILE
     nova.write_text(demo.change(nova.read_text()))
@@ -89,14 +86,8 @@ def change(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     _replace(mixin, 'sriov_vf_product_id: "1889"', 'sriov_vf_product_id: "154c"')
     _replace(clone / "etc/kayobe/pulp-repo-versions.yml", OLD_SNAPSHOT, NEW_SNAPSHOT)
     git(clone, "commit", "-q", "-am", "site changes")
-    request = Request(
-        clone,
-        "example-site",
-        "main",
-        "site-changes",
-        services=["nova"],
-        vault_password_file=repo_root / vault.EXAMPLE_PASSWORD_FILE,
-        cache_dir=cache_dir(repo_root, "sitectl", "render"),
+    request = real_request(
+        repo_root, clone, "example-site", "main", "site-changes", services=["nova"]
     )
     yield run(request)
 

@@ -10,9 +10,9 @@ import pytest
 from ansible.parsing.vault import VaultLib, VaultSecret
 
 from sitectl import git as core_git
-from sitectl import stopping
-from sitectl.diff import merge
-from sitectl.diff.run import Request, run
+from sitectl import stopping, toolchains
+from sitectl.diff import markdown, merge
+from sitectl.diff.run import MOVED_NOTE, Request, run
 from sitectl.errors import SiteError
 
 from .conftest import NOVA_CONF, commit, git, write
@@ -319,3 +319,63 @@ def test_a_side_that_fails_stops_the_other_sides_render(
     }
     assert outcome.report.error and "head side" in outcome.report.error
     assert "the base side's render was stopped when the head side failed" in outcome.report.notes
+
+
+PINS = "-c tools/constraints.txt\nkayobe==21.0.0\nkolla-ansible==23.0.0\nrally==5.1.1\n"
+
+
+def test_pins_that_move_render_both_sides_whole_each_with_its_own_toolchain(
+    site_repo: Path, renderer: FakeRenderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commit(site_repo, {"requirements.txt": PINS}, "pinned")
+    branch(site_repo, "upgrade", {"requirements.txt": PINS.replace("21.0.0", "21.0.1")})
+
+    def installed(repo: Path, commit: str) -> toolchains.Toolchain:  # no install here
+        pinned = toolchains.pins_at(repo, commit).pinned()
+        return toolchains.Toolchain(Path("/nonexistent", commit), commit, pinned)
+
+    monkeypatch.setattr(toolchains, "for_commit", installed)
+    outcome = run(Request(site_repo, "ci-aio", "main", "upgrade"), renderer=renderer)
+    report = outcome.report
+    assert report.plan.mode == "full"
+    assert "the toolchain moves (kayobe 21.0.0 → 21.0.1)" in report.plan.reason
+    assert report.plan.trigger == "requirements.txt"
+    rendered = sorted(call["toolchain"].versions["kayobe"] for call in renderer.calls)
+    assert rendered == ["21.0.0", "21.0.1"]
+    assert [call["services"] for call in renderer.calls] == [None, None]
+    assert report.base.toolchain == "kayobe 21.0.0, kolla-ansible 23.0.0"
+    assert report.head.toolchain == "kayobe 21.0.1, kolla-ansible 23.0.0"
+    assert MOVED_NOTE in report.notes
+    note = markdown.render(report)
+    assert (
+        "The toolchain moves: base kayobe 21.0.0, kolla-ansible 23.0.0 → head kayobe 21.0.1, "
+        "kolla-ansible 23.0.0." in note
+    )
+    assert report.to_json()["base"]["toolchain"] == report.base.toolchain
+
+
+def test_pins_that_do_not_move_leave_the_diff_as_it_was(
+    site_repo: Path, renderer: FakeRenderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A comment or a blank line in the pins, or a change outside them, is no toolchain move:
+    nothing rendered, no toolchain made, the running toolchain named for both sides."""
+    commit(site_repo, {"requirements.txt": PINS}, "pinned")
+    commented = "# 2026.2\n" + PINS.replace("rally==5.1.1", "rally==5.1.1  # RefStack\n")
+    branch(site_repo, "comment", {"requirements.txt": commented, "README.md": "# Site\n"})
+
+    def refused(repo: Path, commit: str) -> toolchains.Toolchain:
+        raise AssertionError("no toolchain may be made when the pins do not move")
+
+    monkeypatch.setattr(toolchains, "for_commit", refused)
+    outcome = run(Request(site_repo, "ci-aio", "main", "comment"), renderer=renderer)
+    report = outcome.report
+    assert report.plan.mode == "none"
+    assert renderer.calls == []
+    assert report.base.toolchain == report.head.toolchain == toolchains.running().describe()
+    assert report.head.toolchain.startswith("kayobe ")
+    assert MOVED_NOTE not in report.notes
+    # A one-service change with the same pins renders that service alone, as before.
+    branch(site_repo, "feature", {"etc/kayobe/kolla/config/nova.conf": PCI}, start="main")
+    outcome = run(Request(site_repo, "ci-aio", "main", "feature"), renderer=renderer)
+    assert outcome.report.plan.mode == "services"
+    assert [call["toolchain"] for call in renderer.calls] == [None, None]

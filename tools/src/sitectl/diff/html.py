@@ -41,6 +41,8 @@ def render(report: Report, link: Callable[[str], str | None] = lambda where: Non
         f'<p class="meta">{escape(summary.sides(report))}</p>',
         f'<p class="meta">{escape(summary.plan_line(report))}</p>',
     ]
+    if summary.toolchain_line(report):
+        parts.append(f'<p class="meta">{escape(summary.toolchain_line(report))}</p>')
     parts += [f'<p class="warn">{escape(note)}</p>' for note in report.notes]
     if report.error:
         parts.append(f'<pre class="error">{escape(report.error)}</pre>')

@@ -64,7 +64,8 @@ def render(
         else "Full report: report.html, report.json and report.diff beside this file."
     )
     head = [marker(report.environment), f"### {inline(summary.headline(report))}", ""]
-    head += [f"{inline(summary.sides(report))}  ", f"{inline(summary.plan_line(report))}", ""]
+    head += [f"{inline(summary.sides(report))}  ", f"{inline(summary.plan_line(report))}  "]
+    head += [inline(summary.toolchain_line(report)), ""] if summary.toolchain_line(report) else [""]
     for note in report.notes:  # a blank line ends the quote: the table must not join it
         head += [f"> ⚠️ {inline(note)}", ""]
     if report.error:

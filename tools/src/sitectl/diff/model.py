@@ -18,6 +18,8 @@ class Side:
     label: str  # what the operator asked for: "main", "HEAD merged onto main", "working tree"
     commit: str  # the commit (or tree) rendered
     ref: str | None = None
+    # What rendered it: "kayobe 21.0.0, kolla-ansible 23.0.0, kolla 23.0.0, ansible-core 2.21.5"
+    toolchain: str = ""
 
 
 @dataclass

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitectl import config_tree, git, redact, release, scratch, stopping, vault
+from sitectl import config_tree, git, redact, release, scratch, stopping, toolchains, vault
 from sitectl import render_layout as layout
 from sitectl.diff import merge, plan, problems, services
 from sitectl.diff.compare import compare
@@ -32,6 +32,11 @@ SEALED_NOTE = (
     "ran without the vault password: every vault-encrypted value was rendered as a stand-in "
     "named after its ciphertext, so a secret shows as changed when its ciphertext changed "
     "(rotated, or re-encrypted) and as unchanged otherwise; nothing was decrypted"
+)
+MOVED_NOTE = (
+    "the two sides are rendered with different toolchains (their requirements.txt and "
+    "tools/constraints.txt differ), so a change below may come from the configuration or from "
+    "the toolchain; each side's toolchain is named above"
 )
 
 
@@ -110,6 +115,12 @@ def run(
     )
     if request.services is not None and the_plan.mode != "none":
         the_plan = _only(the_plan, request.services)
+    pins = {"base": toolchains.pins_at(repo, base_commit), "head": toolchains.pins_at(repo, merged)}
+    moved = pins["base"].digest != pins["head"].digest
+    if moved:  # every file may render differently: both sides whole, each with its own
+        the_plan = Plan("full", _moved(pins), changed_files=changed, trigger=_pin_file(changed))
+        if request.services is not None:
+            the_plan = _only(the_plan, request.services)
     if base_layers is None and the_plan.mode != "none":
         the_plan = Plan(
             "full",
@@ -119,6 +130,8 @@ def run(
     note("diff", f"{name}: {the_plan.reason}")
 
     report = Report(environment=name, base=base_side, head=head_side, plan=the_plan)
+    if not moved:  # the running toolchain renders both sides, as it renders everything
+        base_side.toolchain = head_side.toolchain = toolchains.running().describe()
     outcome = Outcome(report=report, unified="", secrets=secrets)
     report.notes += [n for n in (release.mismatch(repo), release.machine_note(repo)) if n]
     if base_layers is None:
@@ -130,6 +143,8 @@ def run(
     if sealed:
         note("diff", f"{name}: no vault password: secrets are compared by their ciphertext")
         report.notes.append(SEALED_NOTE)
+    if moved:
+        report.notes.append(MOVED_NOTE)
     if the_plan.mode != "none":
         with contextlib.ExitStack() as stack:
             private = None if request.use_cache else stack.enter_context(scratch.directory("diff-"))
@@ -141,6 +156,7 @@ def run(
                 base_layers,
                 private,
                 sealed,
+                moved,
             )
     report.duration_s = time.monotonic() - started
     return outcome
@@ -186,9 +202,11 @@ def _render_and_compare(
     base_layers: list[str] | None,
     scratch: Path | None,
     sealed: bool,
+    moved: bool,
 ) -> None:
     """Render both sides, concurrently when the machine has the cores (a failure is recorded
-    per side), then compare."""
+    per side), then compare. When the toolchain moves, each side is rendered with the one
+    its commit pins (made first if this machine has none: while the other side renders)."""
     report = outcome.report
     scope: Sequence[str] | None = report.plan.services or None
     dirs: dict[str, Path | None] = {"base": None}
@@ -201,9 +219,14 @@ def _render_and_compare(
 
     def one(side: str, commit: str) -> tuple[str, Path | None, str | None]:
         try:
+            chain = toolchains.for_commit(request.repo, commit) if moved else None
+            if chain is not None:
+                (report.base if side == "base" else report.head).toolchain = chain.describe()
             return (
                 side,
-                _render_side(request, render, lookup, commit, scope, skip, side, sealed, scratch),
+                _render_side(
+                    request, render, lookup, commit, scope, skip, side, sealed, scratch, chain
+                ),
                 None,
             )
         except SiteError as e:
@@ -315,7 +338,11 @@ def _render_side(
     side: str,
     sealed: bool,
     scratch: Path | None = None,
+    chain: toolchains.Toolchain | None = None,
 ) -> Path:
+    """The side's render: a cached one when there is one, else made (with `chain`, the
+    toolchain its commit pins, when the toolchain moves)."""
+    chosen: dict[str, toolchains.Toolchain] = {"toolchain": chain} if chain else {}
     if lookup is not None:
         # A full render serves any selection; a selection with its whole loadbalancer step
         # serves one without.
@@ -332,6 +359,7 @@ def _render_side(
                 services=services_,
                 skip=skip_,
                 sealed=sealed,
+                **chosen,
             )
             if cached is not None:
                 what = "full render" if services_ is None else "render"
@@ -352,6 +380,28 @@ def _render_side(
         use_cache=request.use_cache,
         sealed=sealed,
         **extra,
+        **chosen,
+    )
+
+
+def _pin_file(changed: Sequence[str]) -> str | None:
+    return next((path for path in changed if path in toolchains.PIN_FILES), None)
+
+
+def _moved(pins: Mapping[str, toolchains.Pins]) -> str:
+    """The plan's reason when the pins differ: what moves, by the pins themselves."""
+    before, after = pins["base"].pinned(), pins["head"].pinned()
+    moves = [
+        f"{name} {before.get(name, '(unpinned)')} → {after.get(name, '(unpinned)')}"
+        for name in toolchains.RENDER_PACKAGES
+        if before.get(name) != after.get(name)
+    ]
+    if moves:
+        return f"the toolchain moves ({', '.join(moves)}): each side rendered with its own"
+    return (
+        "the pins changed (requirements.txt or tools/constraints.txt) though kayobe, "
+        "kolla-ansible, kolla and ansible-core keep their versions: each side rendered with its "
+        "own toolchain all the same, since a library they use may have moved"
     )
 
 

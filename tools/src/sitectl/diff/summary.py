@@ -53,6 +53,18 @@ def sides(report: Report) -> str:
     )
 
 
+def toolchain_line(report: Report) -> str:
+    """What rendered each side ("" when nothing says)."""
+    base, head = report.base.toolchain, report.head.toolchain
+    if not (base or head):
+        return ""
+    if base == head:
+        return f"Toolchain: {head} (both sides)."
+    return (
+        f"The toolchain moves: base {base or '(not rendered)'} → head {head or '(not rendered)'}."
+    )
+
+
 def plan_line(report: Report) -> str:
     plan = report.plan
     if plan.mode == "none":

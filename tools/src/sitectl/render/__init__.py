@@ -4,9 +4,10 @@
     out = render(repo, "example-site", ref="main", services=["nova"])
 
 render(repo, env, *, ref=None, services=None, skip=(), out=None, vault_password_file=None,
-       use_cache=True, cache_dir=None, sealed=False) -> Path
+       use_cache=True, cache_dir=None, sealed=False, toolchain=None) -> Path
 cached(repo, env, *, ref=None, services=None, skip=(), vault_password_file=None,
-       cache_dir=None, sealed=False) -> Path | None   (render's entry for these, or None)
+       cache_dir=None, sealed=False, toolchain=None) -> Path | None
+          (render's entry for these, or None)
 sealed_configuration(repo, env) -> context manager of a Path
           (the working tree's configuration, copied and sealed)
 configuration_at(repo, ref) -> context manager of a Path (the configuration at a commit,
@@ -34,6 +35,9 @@ dump_sealed(repo, env, dump) -> dump(copy) of a sealed copy, naming the reposito
             on their inputs, so repositories may share one.
   sealed    render without the vault password: each vault-encrypted value is replaced by a
             stand-in named after its ciphertext (sealed.py); nothing is decrypted.
+  toolchain a sitectl.toolchains.Toolchain to render with; None (or the running one): the
+            virtualenv sitectl runs in. Another one runs this render in a child process with
+            that virtualenv's Python (elsewhere.py); its entries are cached by its versions.
 
 Returns the render directory, laid out as sitectl.render_layout declares.
 

@@ -22,15 +22,25 @@ What `layer` writes (KOLLA_CONFIG_PATH but its config/ directory) does not depen
 site's kolla/config files, so a render may restore it from an earlier render with the same
 inputs and run `services` alone. If this kayobe lacks what the split relies on, the driver
 exits with UNSUPPORTED and the render runs the whole command instead.
+
+    python kayobe_steps.py dump configuration dump KAYOBE_ARGS...
+
+runs kayobe's dump command as it is, except with a kayobe whose own dump playbook cannot work
+under this ansible-core (see needs_tolerant_dump()): then it is given compat/dump-config.yml.
 """
 
 import functools
 import sys
+from pathlib import Path
 from typing import Any
 
 COMMAND = ["overcloud", "service", "configuration", "generate"]
 HOOKS = "-".join(COMMAND)  # kayobe's hooks directory for the command
-STEPS = ("layer", "services", "custom-config", "genconfig")
+STEPS = ("layer", "services", "custom-config", "genconfig", "dump")
+DUMP = ("ansible", "dump-config.yml")  # kayobe's data files path of its dump playbook
+TOLERANT_DUMP = Path(__file__).with_name("compat") / "dump-config.yml"
+# What kayobe 21's dump playbook resolves each variable with (absent before it).
+DUMP_FILTER = "kayobe_config_dump"
 UNSUPPORTED = 3
 
 
@@ -53,11 +63,46 @@ def unsupported() -> str | None:
     return None
 
 
+def needs_tolerant_dump(playbook: Path) -> bool:
+    """Whether kayobe's dump playbook (`playbook`) serialises hostvars whole: before kayobe
+    21 it does, and ansible-core 2.19 or later then fails at the first variable that cannot
+    be resolved for a host, so sitectl's own playbook is used in its place."""
+    try:
+        text = playbook.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return DUMP_FILTER not in text and _ansible_core_major_minor() >= (2, 19)
+
+
+def _ansible_core_major_minor() -> tuple[int, int]:
+    from ansible.release import __version__
+
+    major, minor = __version__.split(".")[:2]
+    return int(major), int(minor)
+
+
+def _dump(kayobe_args: list[str]) -> int:
+    from kayobe import utils
+    from kayobe.cmd.kayobe import main as kayobe_main
+
+    original = utils.get_data_files_path
+
+    def data_files_path(*parts: str) -> str:
+        if parts == DUMP and needs_tolerant_dump(Path(original(*parts))):
+            return str(TOLERANT_DUMP)
+        return original(*parts)
+
+    utils.get_data_files_path = data_files_path
+    return kayobe_main(kayobe_args) or 0
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in STEPS:
         print(f"usage: kayobe_steps.py {{{'|'.join(STEPS)}}} KAYOBE_ARGS...", file=sys.stderr)
         return 2
     step, kayobe_args = argv[0], argv[1:]
+    if step == "dump":
+        return _dump(kayobe_args)
     reason = unsupported()
     if reason:
         print(f"kayobe_steps: {reason}", file=sys.stderr)

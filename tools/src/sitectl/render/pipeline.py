@@ -40,11 +40,13 @@ from sitectl.render import (
     snapshot,
 )
 from sitectl.render import sealed as sealing
+from sitectl.render.elsewhere import render_with
 from sitectl.render.normalise import Normaliser
 from sitectl.render.redaction import Redactor
 from sitectl.render.standins import DIRECTORY as STANDINS
 from sitectl.render.timings import Timings
 from sitectl.repo import cache_dir as repo_cache_dir
+from sitectl.toolchains import Toolchain
 
 TAG = harness.TAG
 GENERATE = kayobe_steps.COMMAND
@@ -63,9 +65,24 @@ def render(
     use_cache: bool = True,
     cache_dir: Path | None = None,
     sealed: bool = False,
+    toolchain: Toolchain | None = None,
 ) -> Path:
     """Render environment `env` of `repo` (None: the base configuration) at `ref` (None: the
     working tree); see the package docstring. Returns the render directory."""
+    if toolchain is not None and not toolchain.is_running:
+        return render_with(
+            toolchain,
+            repo,
+            env,
+            ref=ref,
+            services=list(services) if services is not None else None,
+            skip=list(skip),
+            out=out,
+            vault_password_file=vault_password_file,
+            use_cache=use_cache,
+            cache_dir=cache_dir,
+            sealed=sealed,
+        )
     started = time.monotonic()
     out = outdir.check(out, RENDER, repo) if out is not None else None
     with (
@@ -123,11 +140,15 @@ def cached(
     vault_password_file: Path | None = None,
     cache_dir: Path | None = None,
     sealed: bool = False,
+    toolchain: Toolchain | None = None,
 ) -> Path | None:
     """The cache entry render() would return for these arguments, without rendering on a
     miss (an entry made for another ref with the same inputs too: callers use it in place and
     must not modify it). Bad input raises SiteError, as render() would. Nothing is written
-    (no render made the generated passwords yet: then there is no entry that used them)."""
+    (no render made the generated passwords yet: then there is no entry that used them).
+    With another toolchain than the running one: None (its render looks its cache up)."""
+    if toolchain is not None and not toolchain.is_running:
+        return None
     with _prepared(
         repo, env, ref, services, skip, vault_password_file, cache_dir, sealed, create=False
     ) as job:
@@ -622,7 +643,7 @@ def _dump(
 ) -> layer.Made:
     """The hosts' variables (`kayobe configuration dump`), and the facts made from them: the
     first half of kayobe's layer (its kolla-ansible.yml is the second)."""
-    output = kayobe(None, "configuration dump", ["configuration", "dump", *kayobe_args(env)])
+    output = kayobe("dump", "configuration dump", ["configuration", "dump", *kayobe_args(env)])
     hostvars = _parse_dump(output, env)
     hosts = sorted(hostvars)
     overridden = {
