@@ -170,3 +170,11 @@ def test_posts_then_updates_the_mr_note(
         assert [m for m, _ in server.requests].count("PUT") == 1
         assert sitectl(site_repo, *args, "--no-post") == 1
         assert [m for m, _ in server.requests].count("PUT") == 1
+
+
+def test_the_upgrade_rehearsal_needs_an_environment(
+    site_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["--repo", str(site_repo), "upgrade", "main"])
+    assert code == 2
+    assert "sitectl upgrade needs an environment: --env ENV." in capsys.readouterr().err

@@ -56,6 +56,8 @@ def mr_pipeline(nova_change: Project, gitlab: FakeGitLab) -> str:
 
 def test_the_merge_request_jobs_pass(mr_pipeline: str) -> None:
     assert passed(mr_pipeline, "lint", "validate", "config-diff-ci-aio")
+    # The change leaves the pins alone: the upgrade rehearsal says so and renders nothing.
+    assert "the working tree pins the same toolchain as origin/main" in mr_pipeline
 
 
 def test_the_config_diff_artifact_shows_the_change(mr_pipeline: str, nova_change: Project) -> None:

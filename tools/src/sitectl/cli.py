@@ -43,6 +43,7 @@ VERBS: tuple[Verb, ...] = (
     deploy.VERB,
     refstack_verb.VERB,
     __import__("sitectl.verbs.diff", fromlist=["VERB"]).VERB,  # sitectl diff
+    __import__("sitectl.verbs.upgrade", fromlist=["VERB"]).VERB,  # sitectl upgrade
     __import__("sitectl.verbs.images", fromlist=["VERB"]).VERB,  # sitectl images
     pipeline.VERB,
     __import__("sitectl.verbs.check", fromlist=["VERB"]).VERB,  # sitectl check

@@ -9,5 +9,7 @@ ini.py, inventory.py, hosts.py, services.py   what compare.py understands
 secrets.py   tokens compared, never shown; defence in depth for anything else secret
 model.py     the report as data; summary.py, markdown.py, html.py, output.py its views
 gitlab.py    the MR note, created once and updated on later pushes
+rehearsal.py `sitectl upgrade`: the site's and the release's changes told apart (three
+             renders), what the new release rejects, its notes; rehearsal_report.py its views
 demo.py      `sitectl diff --demo`
 """

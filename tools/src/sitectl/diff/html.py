@@ -48,10 +48,7 @@ def render(report: Report, link: Callable[[str], str | None] = lambda where: Non
         parts.append(f'<pre class="error">{escape(report.error)}</pre>')
     parts += _problems(report, link)
     if report.changed:
-        parts += _summary_table(report)
-        parts += _inventory(report)
-        parts += _variables(report)
-        parts += [_service(service) for service in report.services]
+        parts += body(report)
     if report.plan.changed_files:
         files = "".join(f"<li><code>{escape(f)}</code></li>" for f in report.plan.changed_files)
         parts.append(
@@ -68,6 +65,14 @@ def render(report: Report, link: Callable[[str], str | None] = lambda where: Non
     return "\n".join(parts) + "\n"
 
 
+def body(report: Report) -> list[str]:
+    """The changes: the summary table, then inventory, variables and each service."""
+    if not report.changed:
+        return ['<p class="meta">No change.</p>']
+    parts = _summary_table(report) + _inventory(report) + _variables(report)
+    return parts + [_service(service) for service in report.services]
+
+
 def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
     if report.problems is None:
         return []
@@ -80,7 +85,7 @@ def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
         f'<tr><td class="{"error" if p.severity == "error" else "warn"}">{escape(p.severity)}'
         f"</td><td><code>{escape(p.file)}</code></td><td><code>{escape(p.key)}</code></td>"
         f"<td>{escape(p.message)}</td><td>"
-        + (_linked(p.source, link) if p.source else "kolla-ansible's template")
+        + (linked(p.source, link) if p.source else "kolla-ansible's template")
         + f"</td><td>{escape(', '.join(p.rendered))}</td></tr>"
         for p in report.problems
     )
@@ -91,7 +96,7 @@ def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
     ]
 
 
-def _linked(where: str, link: Callable[[str], str | None]) -> str:
+def linked(where: str, link: Callable[[str], str | None]) -> str:
     url = link(where)
     code = f"<code>{escape(where)}</code>"
     return f'<a href="{escape(url)}">{code}</a>' if url else code

@@ -69,12 +69,12 @@ def render(
     for note in report.notes:  # a blank line ends the quote: the table must not join it
         head += [f"> ⚠️ {inline(note)}", ""]
     if report.error:
-        head += ["", "**The diff could not be made:**", "", _quote(report.error), ""]
+        head += ["", "**The diff could not be made:**", "", quote(report.error), ""]
     head += _problems(report, link)
     body_sections: list[str] = []
     if report.changed:
-        head += _table(report)
-        body_sections = _sections(report)
+        head += table(report)
+        body_sections = sections(report)
     footer = [*_rendering(report), "", "---"]
     footer += [f"<sub>{pointer} · sitectl diff, {report.duration_s:.0f} s</sub>", ""]
     text = "\n".join(head)
@@ -115,7 +115,7 @@ def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
     ]
     for p in report.problems:
         mark = "⛔" if p.severity == "error" else "⚠️"
-        where = _linked(p.source, link) if p.source else "kolla-ansible's template"
+        where = linked(p.source, link) if p.source else "kolla-ansible's template"
         lines.append(
             f"| {mark} | {cell(p.file, code=True)} | {cell(p.key, code=True)} | "
             f"{cell(p.message)} | {where} |"
@@ -123,7 +123,7 @@ def _problems(report: Report, link: Callable[[str], str | None]) -> list[str]:
     return [*lines, ""]
 
 
-def _linked(where: str, link: Callable[[str], str | None]) -> str:
+def linked(where: str, link: Callable[[str], str | None]) -> str:
     """`where` as code, linked to the repository's file when there is a URL for it."""
     url = link(where)
     shown = cell(where, code=True)
@@ -138,11 +138,11 @@ def _rendering(report: Report) -> list[str]:
     return ["", "<details><summary>How this was rendered</summary>", "", *items, "", "</details>"]
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
     return "\n".join(f"> {html.escape(line, quote=False)}" for line in text.splitlines())
 
 
-def _table(report: Report) -> list[str]:
+def table(report: Report) -> list[str]:
     rows = summary.rows(report)
     lines = ["#### Changes", "", "| | Change | Where |", "|---|---|---|"]
     for row in rows[:MAX_ROWS]:
@@ -152,7 +152,7 @@ def _table(report: Report) -> list[str]:
     return [*lines, ""]
 
 
-def _sections(report: Report) -> list[str]:
+def sections(report: Report) -> list[str]:
     sections = []
     if report.inventory:
         lines = ["<details><summary><b>Inventory</b></summary>", ""]

@@ -53,7 +53,7 @@ def unread_introduced(
         if rendered is None:
             continue
         with configuration_at(repo, commit) as config:
-            found[side] = unread_variables(config, env, _hostvars(rendered), today)
+            found[side] = unread_variables(config, env, hostvars(rendered), today)
     before = {(file, name, message) for file, _, name, message, _ in found.get("base", [])}
     return [
         Problem(
@@ -70,7 +70,7 @@ def unread_introduced(
     ]
 
 
-def _hostvars(rendered: Path) -> dict[str, Any]:
+def hostvars(rendered: Path) -> dict[str, Any]:
     """A render's resolved variables per host (kayobe/HOST.yml; secrets are redacted, which
     the network names read here are not)."""
     hosts = {}

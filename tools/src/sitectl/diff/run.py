@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitectl import config_tree, git, redact, release, scratch, stopping, toolchains, vault
@@ -57,6 +57,10 @@ class Request:
     # Also list the problems head introduces: options the services reject or ignore
     # (sitectl.schema), variables nothing reads (sitectl.validate).
     check_options: bool = False
+    # The commits whose pins render the base and the head side (None: each side's own when
+    # the two differ, else the running toolchain). The upgrade rehearsal renders one
+    # configuration with two toolchains, or two configurations with one.
+    toolchains: tuple[str, str] | None = None
 
 
 @dataclass
@@ -64,6 +68,8 @@ class Outcome:
     report: Report
     unified: str
     secrets: re.Pattern[str] | None = None  # known plaintexts, for the artifacts' last scrub
+    # Each side's render (None: not rendered, or failed); cache entries: read, never modify.
+    directories: dict[str, Path | None] = field(default_factory=dict)
 
 
 def default_renderer() -> Renderer:
@@ -115,9 +121,12 @@ def run(
     )
     if request.services is not None and the_plan.mode != "none":
         the_plan = _only(the_plan, request.services)
-    pins = {"base": toolchains.pins_at(repo, base_commit), "head": toolchains.pins_at(repo, merged)}
+    pinned_by = dict(
+        zip(("base", "head"), request.toolchains or (base_commit, merged), strict=True)
+    )
+    pins = {side: toolchains.pins_at(repo, commit) for side, commit in pinned_by.items()}
     moved = pins["base"].digest != pins["head"].digest
-    if moved:  # every file may render differently: both sides whole, each with its own
+    if moved and request.toolchains is None:  # every file may render differently
         the_plan = Plan("full", _moved(pins), changed_files=changed, trigger=_pin_file(changed))
         if request.services is not None:
             the_plan = _only(the_plan, request.services)
@@ -130,7 +139,7 @@ def run(
     note("diff", f"{name}: {the_plan.reason}")
 
     report = Report(environment=name, base=base_side, head=head_side, plan=the_plan)
-    if not moved:  # the running toolchain renders both sides, as it renders everything
+    if not moved and request.toolchains is None:  # the running one renders both sides
         base_side.toolchain = head_side.toolchain = toolchains.running().describe()
     outcome = Outcome(report=report, unified="", secrets=secrets)
     report.notes += [n for n in (release.mismatch(repo), release.machine_note(repo)) if n]
@@ -156,7 +165,7 @@ def run(
                 base_layers,
                 private,
                 sealed,
-                moved,
+                pinned_by if moved or request.toolchains else None,
             )
     report.duration_s = time.monotonic() - started
     return outcome
@@ -202,11 +211,12 @@ def _render_and_compare(
     base_layers: list[str] | None,
     scratch: Path | None,
     sealed: bool,
-    moved: bool,
+    pinned_by: Mapping[str, str] | None,
 ) -> None:
     """Render both sides, concurrently when the machine has the cores (a failure is recorded
-    per side), then compare. When the toolchain moves, each side is rendered with the one
-    its commit pins (made first if this machine has none: while the other side renders)."""
+    per side), then compare. With `pinned_by` ({side: commit}), each side is rendered with
+    the toolchain that commit pins (made first if this machine has none: while the other side
+    renders)."""
     report = outcome.report
     scope: Sequence[str] | None = report.plan.services or None
     dirs: dict[str, Path | None] = {"base": None}
@@ -219,7 +229,7 @@ def _render_and_compare(
 
     def one(side: str, commit: str) -> tuple[str, Path | None, str | None]:
         try:
-            chain = toolchains.for_commit(request.repo, commit) if moved else None
+            chain = toolchains.for_commit(request.repo, pinned_by[side]) if pinned_by else None
             if chain is not None:
                 (report.base if side == "base" else report.head).toolchain = chain.describe()
             return (
@@ -252,6 +262,7 @@ def _render_and_compare(
                 )
                 continue
             dirs[side], report.renders[side] = directory, error
+    outcome.directories = dict(dirs)
     failed = {side: error for side, error in report.renders.items() if error}
     if failed:
         report.error = "\n\n".join(

@@ -8,6 +8,7 @@ from sitectl.diff.model import (
     HostChange,
     Placement,
     Report,
+    Side,
     ValueChange,
 )
 from sitectl.diff.secrets import ADDED, CHANGED, REMOVED
@@ -48,9 +49,11 @@ def _n(count: int, noun: str) -> str:
 
 
 def sides(report: Report) -> str:
-    return f"base {report.base.label} ({report.base.commit[:10]}) → head {report.head.label} " + (
-        f"({report.head.commit[:10]})"
-    )
+    return sides_of(report.base, report.head)
+
+
+def sides_of(base: Side, head: Side) -> str:
+    return f"base {base.label} ({base.commit[:10]}) → head {head.label} ({head.commit[:10]})"
 
 
 def toolchain_line(report: Report) -> str:

@@ -79,14 +79,16 @@ def check(
     networks: Iterable[str],
     all_networks: Iterable[str],
     today: datetime.date,
+    prefix: Path | None = None,
 ) -> Result:
     """The settings of these layers (kayobe's order, etc/kayobe first) that nothing reads.
 
     A setting of an environment must be read within the environment's own layers. One of
     etc/kayobe is a default shared by every environment: read when any environment's code or
     variables read it (the base's magnum settings are read by the magnum environment's
-    kolla/config, not by an environment without Magnum)."""
-    facts = _facts(tuple(roots))
+    kolla/config, not by an environment without Magnum). `prefix`: the virtualenv of the
+    toolchain that reads them (default the running one)."""
+    facts = _facts(tuple(roots), prefix)
     kayobe, kolla_ansible = facts.kayobe, facts.toolchain.kolla_ansible
     networks = sorted(set(networks), key=len, reverse=True)
     read = _read_names(facts.settings, kayobe, kolla_ansible, networks)
@@ -126,12 +128,12 @@ class _Facts:
     ignored: list[role_params.Ignored]
 
 
-def _facts(roots: tuple[Path, ...]) -> _Facts:
-    """The files' facts, read once per state of the files: validating many environments of
-    one repository (or one environment many times) reads them once."""
+def _facts(roots: tuple[Path, ...], prefix: Path | None = None) -> _Facts:
+    """The files' facts, read once per state of the files (and toolchain): validating many
+    environments of one repository (or one environment many times) reads them once."""
     repo = repository(list(roots))
     signature = _signature(repo)
-    return _facts_of(roots, signature, _shared(repo, roots[0], signature))
+    return _facts_of(roots, signature, _shared(repo, roots[0], signature), prefix)
 
 
 def _signature(repo: Path) -> Signature:
@@ -156,12 +158,14 @@ def _shared(repo: Path, base: Path, signature: Signature) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=8)
-def _facts_of(roots: tuple[Path, ...], signature: Signature, shared: frozenset[str]) -> _Facts:
+def _facts_of(
+    roots: tuple[Path, ...], signature: Signature, shared: frozenset[str], prefix: Path | None
+) -> _Facts:
     del signature  # the cache key: the files as they are
     layers = list(roots)
     repo = repository(layers)
-    toolchain = readers.toolchain_index()
-    kayobe_roles = readers.sources()[0][0].root / "roles"
+    toolchain = readers.toolchain_index(prefix)
+    kayobe_roles = readers.sources(prefix)[0][0].root / "roles"
     return _Facts(
         repo,
         toolchain,
@@ -307,16 +311,20 @@ def describe(unread: Unread, toolchain: dict[str, str]) -> tuple[str, str]:
 
 
 def problems(
-    config: Path, environment: str | None, hostvars: Mapping[str, Any], today: datetime.date
+    config: Path,
+    environment: str | None,
+    hostvars: Mapping[str, Any],
+    today: datetime.date,
+    prefix: Path | None = None,
 ) -> list[tuple[str, int, str, str, str]]:
     """(file, line, variable, message, hint) of what nothing reads in `environment` of the
     configuration at `config`, whose hosts resolve to `hostvars` ({host: variables}, e.g. a
-    render's): what the config diff compares between its two sides."""
+    render's): what the config diff compares between its two sides. `prefix`: the virtualenv
+    of the toolchain that reads them (default the running one)."""
     site = build_site(label(environment), hostvars)
     roots = vault.config_roots(config, environment)
-    return list(
-        findings_of(check(roots, used_network_names(site.hosts.values()), site.networks, today))
-    )
+    networks = used_network_names(site.hosts.values())
+    return list(findings_of(check(roots, networks, site.networks, today, prefix)))
 
 
 def findings_of(result: Result) -> Iterator[tuple[str, int, str, str, str]]:

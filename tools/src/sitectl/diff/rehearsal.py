@@ -1,0 +1,280 @@
+"""`sitectl upgrade`: the rehearsal of moving an environment from BASE to HEAD, where HEAD moves
+the toolchain (a release upgrade, a point release), before anything reaches a host.
+
+Three renders, each side's configuration with each side's toolchain:
+    (base configuration, base toolchain)  -- what runs today
+    (head configuration, base toolchain)  -- the site's change alone
+    (head configuration, head toolchain)  -- what the upgrade leaves
+The first pair is what the site changes, the second what the new release changes on its own
+(two config diffs: run.py, with Request.toolchains). When the old toolchain cannot render the
+new configuration (it uses what only the new release knows), the report says what stopped it
+and shows the two together instead (the base and head renders, each with its own toolchain).
+
+Then what the new release will reject or ignore, found in the head render and configuration:
+the site's overrides that set options the new release's services removed, renamed or never
+had (sitectl.schema); the site's variables that the old toolchain read and the new one does
+not (sitectl.validate's variable-unread with each toolchain's read index); and the release
+notes of kayobe, kolla-ansible and kolla between the two versions that name a service the
+environment enables or a variable it sets (sitectl.release_notes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sitectl import git, release_notes, toolchains, vault
+from sitectl import render_layout as layout
+from sitectl.diff import merge, problems
+from sitectl.diff.model import Report, Side
+from sitectl.diff.run import Outcome, Request, run
+from sitectl.environments import label
+from sitectl.progress import note
+from sitectl.render import configuration_at
+from sitectl.schema import check_render, releases
+from sitectl.validate import unread_variables
+
+FORMAT = "sitectl-upgrade-1"
+TAG = "upgrade"
+CANNOT_SHOW = (
+    "database schema migrations and online data migrations (kolla-ansible's bootstrap steps)",
+    "the services' own upgrade checks (`nova-status upgrade check`, "
+    "`cinder-status upgrade check`, ...), which need the new code against the live database",
+    "the order containers are stopped, upgraded and restarted in, and how long each is down",
+    "the data plane: instances, networks and volumes through the upgrade",
+    "what the new container images hold (packages, their versions); see the image build jobs",
+)
+_TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:", re.MULTILINE)
+
+
+@dataclass
+class Hazard:
+    """What the new release will reject or ignore in the site's configuration."""
+
+    kind: str  # option, variable
+    severity: str  # error | warning
+    subject: str  # "nova.conf [DEFAULT] foo", "neutron_ipam_driver"
+    message: str
+    source: str | None  # "file:line" of the site's setting
+
+
+@dataclass
+class Rehearsal:
+    environment: str
+    base: Side
+    head: Side
+    site: Report | None = None  # the site's change, rendered with the base toolchain
+    release: Report | None = None  # the release's, on the head configuration
+    together: Report | None = None  # both at once: when the old toolchain cannot render head
+    stopped: str | None = None  # why the old toolchain cannot render the head configuration
+    hazards: list[Hazard] = field(default_factory=list)
+    release_notes: list[release_notes.Note] = field(default_factory=list)
+    option_lists: str = ""  # which releases the option check knows
+    cannot_show: tuple[str, ...] = CANNOT_SHOW
+    duration_s: float = 0.0
+
+    @property
+    def moves(self) -> bool:
+        return self.base.toolchain != self.head.toolchain
+
+    def to_json(self) -> dict[str, Any]:
+        def report(r: Report | None) -> dict[str, Any] | None:
+            return r.to_json() if r is not None else None
+
+        return {
+            "format": FORMAT,
+            "environment": self.environment,
+            "base": dataclasses.asdict(self.base),
+            "head": dataclasses.asdict(self.head),
+            "site": report(self.site),
+            "release": report(self.release),
+            "together": report(self.together),
+            "stopped": self.stopped,
+            "hazards": [dataclasses.asdict(h) for h in self.hazards],
+            "release_notes": [dataclasses.asdict(n) for n in self.release_notes],
+            "option_lists": self.option_lists,
+            "cannot_show": list(self.cannot_show),
+            "duration_s": self.duration_s,
+        }
+
+
+def toolchain_stays(repo: Path, base: str, head: str | None) -> str | None:
+    """What to say when `base` and `head` pin the same toolchain (None: it moves): the config
+    diff then shows the whole change, and there is nothing to rehearse."""
+    base_commit = git.resolve(repo, base)
+    head_commit = git.resolve(repo, head) if head is not None else None
+    if toolchains.pins_at(repo, base_commit).digest != toolchains.pins_at(repo, head_commit).digest:
+        return None
+    return (
+        f"{head or 'the working tree'} pins the same toolchain as {base} (requirements.txt and "
+        "tools/constraints.txt, comments aside): nothing to rehearse; `sitectl diff` shows the "
+        "change."
+    )
+
+
+def rehearse(
+    repo: Path,
+    environment: str,
+    base: str,
+    head: str | None = None,
+    *,
+    vault_password_file: Path | None = None,
+    cache_dir: Path | None = None,
+) -> tuple[Rehearsal, list[Outcome]]:
+    """The rehearsal of moving `environment` from `base` to `head` (None: the working tree,
+    merged onto base as a merge request would be); with the diffs it is made of."""
+    started = time.monotonic()
+    base_commit = git.resolve(repo, base)
+    head_commit = merge.snapshot_working_tree(repo) if head is None else git.resolve(repo, head)
+    head_label = head or "the working tree"
+    merged = merge.merge_onto(repo, base_commit, head_commit, head_label, base)
+    old = toolchains.for_commit(repo, base_commit)
+    new = toolchains.for_commit(repo, merged)
+    rehearsal = Rehearsal(
+        environment=label(environment),
+        base=Side(label=base, commit=base_commit, ref=base, toolchain=old.describe()),
+        head=Side(label=head_label, commit=merged, ref=head, toolchain=new.describe()),
+    )
+
+    def diff(base_: str, head_: str, pinned_by: tuple[str, str]) -> Outcome:
+        request = Request(
+            repo,
+            environment,
+            base_,
+            head_,
+            full=True,
+            vault_password_file=vault_password_file,
+            cache_dir=cache_dir,
+            toolchains=pinned_by,
+        )
+        return run(request)
+
+    note(TAG, f"{rehearsal.environment}: the site's change, with {old.describe()}")
+    site = diff(base_commit, merged, (base_commit, base_commit))
+    outcomes = [site]
+    stopped = site.report.renders.get("head")
+    if stopped:
+        note(TAG, f"{rehearsal.environment}: {old.describe()} cannot render the new configuration")
+        rehearsal.stopped = stopped
+        together = diff(base_commit, merged, (base_commit, merged))
+        rehearsal.together = together.report
+        outcomes.append(together)
+        final = together.directories.get("head")
+    else:
+        rehearsal.site = site.report
+        note(TAG, f"{rehearsal.environment}: the release's change, on the new configuration")
+        released = diff(merged, merged, (base_commit, merged))
+        rehearsal.release = released.report
+        outcomes.append(released)
+        final = released.directories.get("head")
+    if final is not None:
+        rehearsal.hazards = _option_hazards(repo, environment, final)
+        rehearsal.hazards += _variable_hazards(repo, environment, merged, final, old, new)
+        rehearsal.release_notes = _release_notes(repo, environment, merged, final, old, new)
+    rehearsal.option_lists = releases()
+    rehearsal.duration_s = time.monotonic() - started
+    return rehearsal, outcomes
+
+
+def _option_hazards(repo: Path, environment: str, rendered: Path) -> list[Hazard]:
+    """The site's overrides the new release's services reject or ignore."""
+    found = []
+    for problem in check_render(repo, rendered, environment).problems:
+        if problem.source is None:  # kolla-ansible's own template: not the site's to fix
+            continue
+        found.append(
+            Hazard(
+                kind="option",
+                severity=problem.severity,
+                subject=f"{problem.file} {problem.key}",
+                message=f"{problem.kind}: {problem.message}",
+                source=f"{problem.source[0]}:{problem.source[1]}",
+            )
+        )
+    return found
+
+
+def _variable_hazards(
+    repo: Path,
+    environment: str,
+    commit: str,
+    rendered: Path,
+    old: toolchains.Toolchain,
+    new: toolchains.Toolchain,
+) -> list[Hazard]:
+    """The site's variables the old toolchain read and the new one does not."""
+    hostvars = problems.hostvars(rendered)
+    today = datetime.date.today()
+    with configuration_at(repo, commit) as config:
+        before = unread_variables(config, environment, hostvars, today, _prefix(old))
+        after = unread_variables(config, environment, hostvars, today, _prefix(new))
+    known = {(file, name) for file, _, name, _, _ in before}
+    return [
+        Hazard(
+            kind="variable",
+            severity="warning",
+            subject=name,
+            message=f"read by {old.describe()}, not by {new.describe()}: {message}. {hint}",
+            source=f"{file}:{line}",
+        )
+        for file, line, name, message, hint in after
+        if (file, name) not in known
+    ]
+
+
+def _prefix(chain: toolchains.Toolchain) -> Path | None:
+    return None if chain.is_running else chain.prefix
+
+
+def _release_notes(
+    repo: Path,
+    environment: str,
+    commit: str,
+    rendered: Path,
+    old: toolchains.Toolchain,
+    new: toolchains.Toolchain,
+) -> list[release_notes.Note]:
+    """The notes between the two versions of each project that concern this site."""
+    notes: list[release_notes.Note] = []
+    for project in release_notes.PROJECTS:
+        before, after = old.versions.get(project), new.versions.get(project)
+        if before and after and before != after:
+            notes += release_notes.between(project, before, after)
+    if not notes:
+        return []
+    with configuration_at(repo, commit) as config:
+        variables = _variables_set(config, environment)
+    return release_notes.for_site(notes, _enabled_services(rendered), variables)
+
+
+def _enabled_services(rendered: Path) -> set[str]:
+    """The services kolla's globals enable (`enable_X: true` in the render's globals.yml)."""
+    try:
+        data = yaml.safe_load((rendered / layout.GLOBALS).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return set()
+    return {
+        key.removeprefix("enable_")
+        for key, value in data.items()
+        if isinstance(key, str)
+        and key.startswith("enable_")
+        and str(value).lower() in ("true", "yes", "1")
+    }
+
+
+def _variables_set(config: Path, environment: str) -> set[str]:
+    """The variables the site sets itself: the top-level keys of its variables files and of
+    its kolla globals, in every layer of the environment."""
+    names: set[str] = set()
+    for root in vault.config_roots(config, environment):
+        for path in [*sorted(root.glob("*.yml")), root / "kolla" / "globals.yml"]:
+            if path.is_file() and not path.is_symlink():
+                names |= set(_TOP_LEVEL_KEY.findall(path.read_text(encoding="utf-8")))
+    return names
