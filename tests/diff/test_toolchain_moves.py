@@ -2,7 +2,8 @@
 `previous` pins the previous release (previous_release/: kayobe 20.2.0, kolla-ansible 22.2.0,
 kolla 22.2.0) and whose branch `upgrade` moves it back to this repository's pins, with three
 site changes of its own in the same commits (overcommit ratios in nova.conf, an option
-2026.2's oslo.messaging removed, a variable kolla-ansible 23 no longer reads).
+2026.2's oslo.messaging removed, a variable kolla-ansible 23 no longer reads, a pin for an
+image kolla 23 no longer builds).
 
 The config diff renders each side with the toolchain its commit pins; the upgrade rehearsal
 (`sitectl upgrade`) renders the head configuration with both and tells the site's changes
@@ -39,6 +40,9 @@ GLOBALS = "etc/kayobe/kolla/globals.yml"
 REMOVED_OPTION = "\n[oslo_messaging_rabbit]\nheartbeat_in_pthread = true\n"
 # Read by kolla-ansible 22.2.0's roles/neutron/templates/neutron.conf.j2; 23.0.0 reads it nowhere.
 UNREAD_VARIABLE = "\n# The IPAM driver of Neutron.\nneutron_ipam_driver: internal\n"
+IMAGE_PINS = "etc/kayobe/kolla-image-tags.yml"
+# kolla 22.2.0 builds neutron-infoblox-ipam-agent; kolla 23.0.0 has no such Dockerfile.
+DROPPED_IMAGE_PIN = '  neutron-infoblox-ipam-agent: "2026.1-rocky-10-20260301"\n'
 
 
 def previous_requirements(current: str) -> str:
@@ -68,6 +72,8 @@ def clone(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     nova.write_text(demo.change(nova.read_text()) + REMOVED_OPTION)
     globals_file = clone / GLOBALS
     globals_file.write_text(globals_file.read_text() + UNREAD_VARIABLE)
+    pins = clone / IMAGE_PINS
+    pins.write_text(pins.read_text() + DROPPED_IMAGE_PIN)
     git(clone, "commit", "-q", "-am", "upgrade to the current toolchain, and site changes")
     return clone
 
@@ -183,7 +189,12 @@ def test_the_rehearsal_names_what_the_new_release_rejects_with_file_line_and_rel
     assert variable.source == f"{GLOBALS}:{line_of(clone, GLOBALS, 'neutron_ipam_driver')}"
     assert "kolla-ansible 23.0.0 never reads it" in variable.message
     assert "read by kayobe 20.2.0, kolla-ansible 22.2.0" in variable.message
-    assert set(by_subject) == {option.subject, variable.subject}
+    image = by_subject["neutron-infoblox-ipam-agent"]
+    assert (image.kind, image.severity) == ("image", "error")
+    assert image.source == f"{IMAGE_PINS}:{line_of(clone, IMAGE_PINS, '  neutron-infoblox')}"
+    assert "kolla 22.2.0 builds the neutron-infoblox-ipam-agent image" in image.message
+    assert "kolla 23.0.0 no longer does" in image.message
+    assert set(by_subject) == {option.subject, variable.subject, image.subject}
 
 
 def test_the_rehearsal_quotes_the_release_notes_that_concern_the_site(
@@ -211,7 +222,7 @@ def test_the_rehearsals_report_in_every_format(
     out = views.write(tmp_path / "upgrade", files)
     note = (out / "report.md").read_text()
     for title in (
-        "What the new release will reject or ignore (2)",
+        "What the new release will reject or ignore (3)",
         "What the site changes",
         "What the release changes on its own",
         "What the release notes say for this site",
@@ -226,5 +237,8 @@ def test_the_rehearsals_report_in_every_format(
     failed = [
         case.get("name") for case in junit.iter("testcase") if case.find("failure") is not None
     ]
-    assert failed == ["ci-aio option nova.conf [oslo_messaging_rabbit] heartbeat_in_pthread"]
+    assert failed == [
+        "ci-aio option nova.conf [oslo_messaging_rabbit] heartbeat_in_pthread",
+        "ci-aio image neutron-infoblox-ipam-agent",
+    ]
     assert "What the release changes on its own" in (out / "report.html").read_text()

@@ -13,7 +13,8 @@ and shows the two together instead (the base and head renders, each with its own
 Then what the new release will reject or ignore, found in the head render and configuration:
 the site's overrides that set options the new release's services removed, renamed or never
 had (sitectl.schema); the site's variables that the old toolchain read and the new one does
-not (sitectl.validate's variable-unread with each toolchain's read index); and the release
+not (sitectl.validate's variable-unread with each toolchain's read index); the site's image
+pins for images the new kolla no longer builds; and the release
 notes of kayobe, kolla-ansible and kolla between the two versions that name a service the
 environment enables or a variable it sets (sitectl.release_notes).
 """
@@ -30,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from sitectl import git, release_notes, toolchains, vault
+from sitectl import git, readers, release_notes, toolchains, vault
 from sitectl import render_layout as layout
 from sitectl.diff import merge, problems
 from sitectl.diff.model import Report, Side
@@ -52,13 +53,15 @@ CANNOT_SHOW = (
     "what the new container images hold (packages, their versions); see the image build jobs",
 )
 _TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:", re.MULTILINE)
+_PIN_KEY = re.compile(r"^\s+[\"']?([A-Za-z0-9][A-Za-z0-9_.-]*)[\"']?\s*:")
+IMAGE_PINS = "etc/kayobe/kolla-image-tags.yml"
 
 
 @dataclass
 class Hazard:
     """What the new release will reject or ignore in the site's configuration."""
 
-    kind: str  # option, variable
+    kind: str  # option, variable, image
     severity: str  # error | warning
     subject: str  # "nova.conf [DEFAULT] foo", "neutron_ipam_driver"
     message: str
@@ -177,6 +180,7 @@ def rehearse(
     if final is not None:
         rehearsal.hazards = _option_hazards(repo, environment, final)
         rehearsal.hazards += _variable_hazards(repo, environment, merged, final, old, new)
+        rehearsal.hazards += _image_hazards(repo, merged, old, new)
         rehearsal.release_notes = _release_notes(repo, environment, merged, final, old, new)
     rehearsal.option_lists = releases()
     rehearsal.duration_s = time.monotonic() - started
@@ -227,6 +231,54 @@ def _variable_hazards(
         for file, line, name, message, hint in after
         if (file, name) not in known
     ]
+
+
+def _image_hazards(
+    repo: Path, commit: str, old: toolchains.Toolchain, new: toolchains.Toolchain
+) -> list[Hazard]:
+    """The site's image pins (kolla-image-tags.yml) for images the old kolla builds and the
+    new one does not: the pin no longer tags anything, and no container of that image runs."""
+    before, after = _kolla_images(old), _kolla_images(new)
+    with configuration_at(repo, commit) as config:
+        pins = _pinned_images(config / IMAGE_PINS)
+    return [
+        Hazard(
+            kind="image",
+            severity="error",
+            subject=image,
+            message=(
+                f"kolla {old.versions.get('kolla', '?')} builds the {image} image; kolla "
+                f"{new.versions.get('kolla', '?')} no longer does, so this pin tags nothing. "
+                "Remove it (and move to what replaces the image, if anything does)"
+            ),
+            source=f"{IMAGE_PINS}:{line}",
+        )
+        for image, line in pins.items()
+        if image in before and image not in after
+    ]
+
+
+def _kolla_images(chain: toolchains.Toolchain) -> set[str]:
+    """The images a toolchain's kolla builds: its Dockerfile templates' directories."""
+    docker = readers.kolla_templates(_prefix(chain))
+    return {path.parent.name for path in docker.rglob("Dockerfile.j2")}
+
+
+def _pinned_images(path: Path) -> dict[str, int]:
+    """{image: line} of kolla_image_tags' keys but `openstack` (the default tag)."""
+    if not path.is_file() or path.is_symlink():
+        return {}
+    pins = {}
+    inside = False
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("kolla_image_tags:"):
+            inside = True
+        elif inside and (match := _PIN_KEY.match(line)):
+            if match.group(1) != "openstack":
+                pins[match.group(1)] = number
+        elif line and not line.startswith((" ", "#")):
+            inside = False
+    return pins
 
 
 def _prefix(chain: toolchains.Toolchain) -> Path | None:

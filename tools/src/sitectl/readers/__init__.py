@@ -12,7 +12,7 @@ reads and another does not.
 
 from sitectl.readers.extract import NAME, Family, identifiers
 from sitectl.readers.index import Index, Source, build, parse_yaml
-from sitectl.readers.toolchain import Toolchain, sources
+from sitectl.readers.toolchain import Toolchain, kolla_templates, sources
 from sitectl.readers.toolchain import index as toolchain_index
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Toolchain",
     "build",
     "identifiers",
+    "kolla_templates",
     "parse_yaml",
     "sources",
     "toolchain_index",

@@ -64,7 +64,7 @@ def sources(prefix: Path | None = None) -> tuple[list[Source], list[Source], lis
         Source("kayobe", prefix / "share" / "kayobe" / "ansible"),
         Source("kayobe", packages / "kayobe"),
         # kolla-build's templates read what kayobe hands it (the build's customisations).
-        Source("kolla", packages / "kolla" / "docker"),
+        Source("kolla", kolla_templates(prefix)),
     ]
     kolla_ansible = [
         Source("kolla-ansible", prefix / "share" / "kolla-ansible" / "ansible"),
@@ -78,6 +78,14 @@ def sources(prefix: Path | None = None) -> tuple[list[Source], list[Source], lis
                 "`tools/sitectl setup`."
             )
     return kayobe, kolla_ansible, ansible
+
+
+def kolla_templates(prefix: Path | None = None) -> Path:
+    """kolla's image templates (docker/) in the environment at `prefix`: inside the package
+    since kolla 23, in share/kolla before it."""
+    prefix = Path(prefix or sys.prefix)
+    inside = _site_packages(prefix) / "kolla" / "docker"
+    return inside if inside.is_dir() else prefix / "share" / "kolla" / "docker"
 
 
 def _site_packages(prefix: Path) -> Path:
