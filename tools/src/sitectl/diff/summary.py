@@ -201,6 +201,7 @@ def rows(report: Report) -> list[Row]:
 def text(report: Report) -> str:
     """The short plain-text summary printed on a terminal."""
     lines = [headline(report), f"  {sides(report)}", f"  {plan_line(report)}"]
+    lines += [f"  {toolchain_line(report)}"] if toolchain_line(report) else []
     lines += [f"  note: {n}" for n in report.notes]
     if report.error:
         lines += ["", report.error]
