@@ -92,3 +92,23 @@ def complete(root: Path, input_hash: str) -> bool:
     except SiteError:
         return False
     return meta.get("input_hash") == input_hash
+
+
+def service_switches(globals_file: Path) -> dict[str, bool]:
+    """{service: enabled} of the `enable_X` switches a kolla globals.yml sets to a boolean
+    ({} when it cannot be read)."""
+    import yaml  # (only the callers that read globals pay for it)
+
+    try:
+        data = yaml.safe_load(globals_file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    switches = {}
+    for key, value in data.items() if isinstance(data, dict) else ():
+        word = str(value).lower()
+        if isinstance(key, str) and key.startswith("enable_") and word in _SWITCH_WORDS:
+            switches[key.removeprefix("enable_")] = _SWITCH_WORDS[word]
+    return switches
+
+
+_SWITCH_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}

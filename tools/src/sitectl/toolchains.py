@@ -19,12 +19,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from sitectl import git, machine_cache, toolchain
+from sitectl import git, machine_cache, readers, toolchain
 from sitectl.errors import SiteError
 from sitectl.progress import note
 
@@ -193,24 +192,7 @@ def _install(pins: Pins, whose: str, root: Path) -> None:
 
 
 def _versions(prefix: Path | None) -> dict[str, str]:
-    """The render packages' versions in the virtualenv at `prefix` (None: the running one)."""
-    if prefix is None:
-        found = {name: _version(name) for name in RENDER_PACKAGES}
-        return {name: version for name, version in found.items() if version}
-    paths = [str(p) for p in prefix.glob("lib/python3*/site-packages")]
-    by_name = {
-        canonicalize_name(dist.metadata["Name"] or ""): dist.version
-        for dist in metadata.distributions(path=paths)
-    }
-    return {
-        name: by_name[canonicalize_name(name)]
-        for name in RENDER_PACKAGES
-        if canonicalize_name(name) in by_name
-    }
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return ""
+    """The render packages' versions in the virtualenv at `prefix` (None: the running one);
+    those it lacks are left out."""
+    found = readers.versions(prefix)
+    return {name: version for name, version in found.items() if version != readers.ABSENT}

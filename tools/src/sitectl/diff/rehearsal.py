@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sitectl import git, readers, release_notes, toolchains, vault
 from sitectl import render_layout as layout
 from sitectl.diff import merge, problems
@@ -178,10 +176,13 @@ def rehearse(
         outcomes.append(released)
         final = released.directories.get("head")
     if final is not None:
-        rehearsal.hazards = _option_hazards(repo, environment, final)
-        rehearsal.hazards += _variable_hazards(repo, environment, merged, final, old, new)
-        rehearsal.hazards += _image_hazards(repo, merged, old, new)
-        rehearsal.release_notes = _release_notes(repo, environment, merged, final, old, new)
+        with configuration_at(repo, merged) as config:
+            rehearsal.hazards = [
+                *_option_hazards(repo, environment, final),
+                *_variable_hazards(config, environment, final, old, new),
+                *_image_hazards(config, old, new),
+            ]
+            rehearsal.release_notes = _release_notes(config, environment, final, old, new)
     rehearsal.option_lists = releases()
     rehearsal.duration_s = time.monotonic() - started
     return rehearsal, outcomes
@@ -206,19 +207,18 @@ def _option_hazards(repo: Path, environment: str, rendered: Path) -> list[Hazard
 
 
 def _variable_hazards(
-    repo: Path,
+    config: Path,
     environment: str,
-    commit: str,
     rendered: Path,
     old: toolchains.Toolchain,
     new: toolchains.Toolchain,
 ) -> list[Hazard]:
-    """The site's variables the old toolchain read and the new one does not."""
+    """The site's variables (of the head configuration, `config`) the old toolchain read and
+    the new one does not."""
     hostvars = problems.hostvars(rendered)
     today = datetime.date.today()
-    with configuration_at(repo, commit) as config:
-        before = unread_variables(config, environment, hostvars, today, _prefix(old))
-        after = unread_variables(config, environment, hostvars, today, _prefix(new))
+    before = unread_variables(config, environment, hostvars, today, _prefix(old))
+    after = unread_variables(config, environment, hostvars, today, _prefix(new))
     known = {(file, name) for file, _, name, _, _ in before}
     return [
         Hazard(
@@ -234,13 +234,12 @@ def _variable_hazards(
 
 
 def _image_hazards(
-    repo: Path, commit: str, old: toolchains.Toolchain, new: toolchains.Toolchain
+    config: Path, old: toolchains.Toolchain, new: toolchains.Toolchain
 ) -> list[Hazard]:
-    """The site's image pins (kolla-image-tags.yml) for images the old kolla builds and the
-    new one does not: the pin no longer tags anything, and no container of that image runs."""
+    """The head configuration's image pins (kolla-image-tags.yml) for images the old kolla
+    builds and the new one does not: the pin tags nothing, and no container of it runs."""
     before, after = _kolla_images(old), _kolla_images(new)
-    with configuration_at(repo, commit) as config:
-        pins = _pinned_images(config / IMAGE_PINS)
+    pins = _pinned_images(config / IMAGE_PINS)
     return [
         Hazard(
             kind="image",
@@ -286,9 +285,8 @@ def _prefix(chain: toolchains.Toolchain) -> Path | None:
 
 
 def _release_notes(
-    repo: Path,
+    config: Path,
     environment: str,
-    commit: str,
     rendered: Path,
     old: toolchains.Toolchain,
     new: toolchains.Toolchain,
@@ -301,24 +299,9 @@ def _release_notes(
             notes += release_notes.between(project, before, after)
     if not notes:
         return []
-    with configuration_at(repo, commit) as config:
-        variables = _variables_set(config, environment)
-    return release_notes.for_site(notes, _enabled_services(rendered), variables)
-
-
-def _enabled_services(rendered: Path) -> set[str]:
-    """The services kolla's globals enable (`enable_X: true` in the render's globals.yml)."""
-    try:
-        data = yaml.safe_load((rendered / layout.GLOBALS).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return set()
-    return {
-        key.removeprefix("enable_")
-        for key, value in data.items()
-        if isinstance(key, str)
-        and key.startswith("enable_")
-        and str(value).lower() in ("true", "yes", "1")
-    }
+    switches = layout.service_switches(rendered / layout.GLOBALS)
+    enabled = {name for name, on in switches.items() if on}
+    return release_notes.for_site(notes, enabled, _variables_set(config, environment))
 
 
 def _variables_set(config: Path, environment: str) -> set[str]:

@@ -12,10 +12,11 @@ reads and another does not.
 
 from sitectl.readers.extract import NAME, Family, identifiers
 from sitectl.readers.index import Index, Source, build, parse_yaml
-from sitectl.readers.toolchain import Toolchain, kolla_templates, sources
+from sitectl.readers.toolchain import ABSENT, Toolchain, kolla_templates, sources, versions
 from sitectl.readers.toolchain import index as toolchain_index
 
 __all__ = [
+    "ABSENT",
     "NAME",
     "Family",
     "Index",
@@ -27,4 +28,5 @@ __all__ = [
     "parse_yaml",
     "sources",
     "toolchain_index",
+    "versions",
 ]

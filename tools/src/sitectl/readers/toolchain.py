@@ -30,6 +30,7 @@ from sitectl.readers.index import Index, Source, build
 
 CACHE_KIND = "read-index"
 PACKAGES = ("kayobe", "kolla-ansible", "kolla", "ansible-core")
+ABSENT = "not installed"  # versions()' word for a package the environment lacks
 # Where ansible-core names the variables it reads itself: its configuration's and plugins'
 # `vars:` (ansible_host, ansible_connection, ansible_python_interpreter...).
 ANSIBLE_READERS = ("config", "plugins", "vars", "executor")
@@ -105,7 +106,7 @@ def versions(prefix: Path | None = None) -> dict[str, str]:
         try:
             found[name] = metadata.version(name) if path is None else _version(name, path)
         except metadata.PackageNotFoundError:
-            found[name] = "not installed"
+            found[name] = ABSENT
     return found
 
 

@@ -621,17 +621,7 @@ def _genconfig_parts(
 
 def _disabled_services(globals_file: Path) -> set[str]:
     """The services kayobe's kolla globals.yml turns off (`enable_X: false`)."""
-    try:
-        data = yaml.safe_load(globals_file.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return set()
-    return {
-        key.removeprefix("enable_")
-        for key, value in data.items()
-        if isinstance(key, str)
-        and key.startswith("enable_")
-        and str(value).lower() in ("false", "no", "0")
-    }
+    return {name for name, on in layout.service_switches(globals_file).items() if not on}
 
 
 def _dump(
