@@ -5,7 +5,11 @@ in the tests, not on a site's runner."""
 from __future__ import annotations
 
 import functools
+import json
+import os
+import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 # The openstack client's command groups the all-in-one steps use.
@@ -61,3 +65,25 @@ def openstack_error(words: Sequence[str]) -> str | None:
     except SystemExit:
         return f"openstack rejects its global options in {' '.join(words)}"
     return _parse(app, "openstack", rest)
+
+
+_UNDER = (
+    "import json, sys; from tests.cli_parsers import kayobe_error; "
+    "print(json.dumps([kayobe_error(words) for words in json.load(sys.stdin)]))"
+)
+
+
+def kayobe_errors_under(python: Path, commands: Sequence[Sequence[str]]) -> list[str | None]:
+    """kayobe_error of each command by the kayobe of another interpreter (another release's
+    virtualenv), in one run of it."""
+    proc = subprocess.run(
+        [str(python), "-c", _UNDER],
+        input=json.dumps([list(words) for words in commands]),
+        capture_output=True,
+        text=True,
+        env={"PATH": os.defpath, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        check=False,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)

@@ -10,14 +10,31 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# Each call also records the toolchain and configuration it was given (STANDIN_LOG + ".env");
+# `service configuration save --output-dir DIR` writes a configuration whose nova.conf differs
+# from one save to the next, one file on the first save only, and one on later saves only.
 KAYOBE = """\
 import json, os, sys
-with open(os.environ["STANDIN_LOG"], "a") as f:
+from pathlib import Path
+log = os.environ["STANDIN_LOG"]
+with open(log, "a") as f:
     f.write(json.dumps(["kayobe", *sys.argv[1:]]) + "\\n")
+with open(log + ".env", "a") as f:
+    names = ("VIRTUAL_ENV", "KAYOBE_CONFIG_PATH", "KAYOBE_ENVIRONMENT")
+    f.write(json.dumps({name: os.environ.get(name) for name in names}) + "\\n")
 fail = os.environ.get("STANDIN_FAIL")
 if fail and fail in " ".join(sys.argv[1:]):
     print('fatal: [aio]: FAILED! => {"msg": "stand-in kayobe: failing on demand"}')
     sys.exit(2)
+if "save" in sys.argv and "--output-dir" in sys.argv:
+    out = Path(sys.argv[sys.argv.index("--output-dir") + 1]) / "aio"
+    first = not Path(log + ".saved").exists()
+    Path(log + ".saved").touch()
+    files = {"keystone/keystone.conf": "same", "nova/nova.conf": "first" if first else "later"}
+    files["old/old.conf" if first else "new/new.conf"] = "only here"
+    for name, text in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
 print("PLAY RECAP: aio ok=1 (stand-in kayobe)")
 """
 
@@ -72,6 +89,12 @@ def calls(log: Path) -> list[list[str]]:
     if not log.exists():
         return []
     return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def kayobe_environments(log: Path) -> list[dict[str, str | None]]:
+    """What each kayobe call was given (its toolchain, configuration and environment)."""
+    path = log.with_name(log.name + ".env")
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def sitectl_runner(sitectl: Any, repo: Path, tmp_path: Path, verb: str) -> Any:

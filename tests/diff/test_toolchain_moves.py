@@ -15,7 +15,6 @@ rehearsal renders only what the diff did not (the head configuration with the ol
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -28,13 +27,12 @@ from sitectl.diff.model import Report
 from sitectl.diff.rehearsal import Rehearsal, rehearse
 from sitectl.diff.run import MOVED_NOTE, Outcome, run
 from tests.helpers import git
+from tests.releases import pin_previous
 
 from .conftest import clone_on_a_branch, real_request
 
 pytestmark = pytest.mark.slow
 
-PREVIOUS = Path(__file__).with_name("previous_release")
-PIN = re.compile(r"^([A-Za-z0-9._-]+)==")
 GLOBALS = "etc/kayobe/kolla/globals.yml"
 # oslo.messaging registered it at 2026.1 (tools/schema-previous-requirements.txt), not at 2026.2.
 REMOVED_OPTION = "\n[oslo_messaging_rabbit]\nheartbeat_in_pthread = true\n"
@@ -45,26 +43,10 @@ IMAGE_PINS = "etc/kayobe/kolla-image-tags.yml"
 DROPPED_IMAGE_PIN = '  neutron-infoblox-ipam-agent: "2026.1-rocky-10-20260301"\n'
 
 
-def previous_requirements(current: str) -> str:
-    """requirements.txt with the render packages' pins of previous_release/ in place."""
-    pins = {
-        match.group(1): line
-        for line in (PREVIOUS / "requirements.txt").read_text().splitlines()
-        if (match := PIN.match(line))
-    }
-    lines = [
-        pins.get(match.group(1), line) if (match := PIN.match(line)) else line
-        for line in current.splitlines()
-    ]
-    return "\n".join(lines) + "\n"
-
-
 @pytest.fixture(scope="module")
 def clone(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     clone = clone_on_a_branch(repo_root, tmp_path_factory.mktemp("toolchain"), "previous")
-    requirements = clone / toolchains.REQUIREMENTS
-    requirements.write_text(previous_requirements(requirements.read_text()))
-    (clone / toolchains.CONSTRAINTS).write_text((PREVIOUS / "constraints.txt").read_text())
+    pin_previous(clone)
     git(clone, "commit", "-q", "-am", "the 2026.1 toolchain")
     git(clone, "checkout", "-q", "-b", "upgrade")
     git(clone, "checkout", "main", "--", *toolchains.PIN_FILES)

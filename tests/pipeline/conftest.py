@@ -16,6 +16,7 @@ from sitectl import gitlab_local, machine_cache
 from sitectl.diff import demo
 from tests.containers import ensure_installed
 from tests.pipeline import clone
+from tests.releases import pin_previous
 
 NEUTRON_SERVER = "kolla-images/templates/neutron-server.j2"
 
@@ -104,6 +105,10 @@ def _neutron_server(work: Path) -> None:
     path.write_text(text.replace("RUN ls /plugins", "RUN ls -l /plugins", 1))
 
 
+def _previous_pins(work: Path) -> None:
+    pin_previous(work)
+
+
 def _docs(work: Path) -> None:
     readme = work / "README.md"
     readme.write_text(readme.read_text() + "\nA docs-only change.\n")
@@ -124,3 +129,9 @@ def image_change(tmp_path_factory: pytest.TempPathFactory, gcl: gitlab_local.Too
 @pytest.fixture(scope="session")
 def docs_change(tmp_path_factory: pytest.TempPathFactory, gcl: gitlab_local.Tool) -> Project:
     return _make(tmp_path_factory, gcl, "docs", _docs)
+
+
+@pytest.fixture(scope="session")
+def pins_change(tmp_path_factory: pytest.TempPathFactory, gcl: gitlab_local.Tool) -> Project:
+    """A merge request that moves the pins (to the previous release's)."""
+    return _make(tmp_path_factory, gcl, "previous-release", _previous_pins)

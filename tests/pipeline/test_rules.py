@@ -138,6 +138,34 @@ def test_the_aio_child_on_its_own(nova_change: Project) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:]
 
 
+def test_the_upgrade_rehearsal_is_offered_when_the_pins_move(
+    nova_change: Project, pins_change: Project
+) -> None:
+    """By hand (it cannot block the merge) on a merge request that moves the pins; on its
+    own on a schedule that names the release to upgrade from; never otherwise."""
+    assert "upgrade-rehearsal" not in nova_change.jobs("mr")
+    offered = pins_change.jobs("mr")["upgrade-rehearsal"]
+    assert (offered.stage, offered.when, offered.allow_failure) == ("aio", "manual", True)
+    scheduled = nova_change.jobs("schedule", {**DEFAULT_BRANCH, "UPGRADE_FROM": "v2026.1"})
+    assert scheduled["upgrade-rehearsal"].when == "on_success"
+    for kind, variables in (("schedule", DEFAULT_BRANCH), ("branch", DEFAULT_BRANCH)):
+        assert "upgrade-rehearsal" not in nova_change.jobs(kind, variables)
+
+
+def test_the_upgrade_rehearsal_child_on_its_own(nova_change: Project) -> None:
+    child = {"CI_PIPELINE_SOURCE": "parent_pipeline", "REHEARSE_FROM": "origin/main"}
+    jobs = nova_change.jobs("mr", child, file="ci/upgrade/pipeline.yml")
+    assert list(jobs) == ["upgrade-rehearsal"]
+    proc = nova_change.run(
+        "mr", "--validate-dependency-chain", variables=child, file="ci/upgrade/pipeline.yml"
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    # Its RefStack runs are compared, and the comparison is what the job's tests show.
+    job = load(REPO / "ci" / "upgrade" / "pipeline.yml")["upgrade-rehearsal"]
+    assert "reports/refstack/compare/compare.junit.xml" in job["artifacts"]["reports"]["junit"]
+    assert any(line.startswith("tools/sitectl refstack compare") for line in job["script"])
+
+
 def test_the_image_build_child_pins_only_on_the_default_branch(nova_change: Project) -> None:
     builds = ["build-images", "scan-images", "push-images"]
     # In a child pipeline GitLab sets CI_PIPELINE_SOURCE=parent_pipeline: the child's rules

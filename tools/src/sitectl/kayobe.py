@@ -118,18 +118,18 @@ def operator_environment(
     *,
     drop_prefixes: tuple[str, ...] = (),
     venv_first: bool = True,
+    tools: Path | None = None,
 ) -> dict[str, str]:
     """The process environment for kayobe run against real hosts (`sitectl kayobe`, the
     all-in-one steps): the operator's own (SSH agent, proxies...), less the variables that
-    start with `drop_prefixes`, with this repository's configuration, the pinned venv on PATH
-    (first, or after the operator's own tools), the fixed hash seed and the vault password.
+    start with `drop_prefixes`, with this repository's configuration, the pinned venv's bin
+    directory (or `tools`, another toolchain's) on PATH (first, or after the operator's own
+    tools), the fixed hash seed and the vault password.
     Renders and dumps use environment() instead: only PASSED_THROUGH, so that nothing of the
     machine reaches their output."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(drop_prefixes or ("\0",))}
-    path = env.get("PATH", os.defpath)
-    env["PATH"] = (
-        f"{venv_bin()}{os.pathsep}{path}" if venv_first else f"{path}{os.pathsep}{venv_bin()}"
-    )
+    path, bin_dir = env.get("PATH", os.defpath), tools or venv_bin()
+    env["PATH"] = f"{bin_dir}{os.pathsep}{path}" if venv_first else f"{path}{os.pathsep}{bin_dir}"
     env["KAYOBE_CONFIG_PATH"] = str(kayobe_config_dir(repo))
     env.update(HASH_SEED)  # the same environment layering as every render and CI run
     if password is not None:

@@ -1,6 +1,9 @@
 """Which steps are done: REPO/.cache/sitectl/aio/state.json, rewritten atomically after each
 step, so a retried job (same VM, same checkout) continues from the step that failed.
 
+It also says which commit's configuration and toolchain the all-in-one was deployed from
+when that was not this checkout's (`release`: the upgrade rehearsal's base).
+
 The state names the machine it describes (hostname and /etc/machine-id): a state carried to
 another machine (a restored CI cache, a new VM for the retry) is ignored, and every step runs.
 """
@@ -31,6 +34,7 @@ class State:
     # step name -> {"inputs": hash, "seconds": float, "finished": iso time}
     done: dict[str, dict] = field(default_factory=dict)
     failed: str | None = None
+    release: str | None = None  # the commit deployed, when not this checkout's
 
     @classmethod
     def load(cls, path: Path) -> "State":
@@ -42,10 +46,16 @@ class State:
             raise SiteError(f"cannot read the all-in-one state {path} ({e}); delete it.") from None
         if data.get("version") != VERSION or data.get("host") != this_host():
             return cls(path)
-        return cls(path, dict(data.get("done", {})), data.get("failed"))
+        return cls(path, dict(data.get("done", {})), data.get("failed"), data.get("release"))
 
     def save(self) -> None:
-        data = {"version": VERSION, "host": this_host(), "done": self.done, "failed": self.failed}
+        data = {
+            "version": VERSION,
+            "host": this_host(),
+            "done": self.done,
+            "failed": self.failed,
+            "release": self.release,
+        }
         write_atomically(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
     def is_done(self, step: str, inputs: str) -> bool:
@@ -66,4 +76,10 @@ class State:
     def forget(self, steps: list[str]) -> None:
         for step in steps:
             self.done.pop(step, None)
+        self.save()
+
+    def deployed_from(self, release: str | None) -> None:
+        """Record which commit the deployment steps that follow are of (None: this
+        checkout)."""
+        self.release = release
         self.save()

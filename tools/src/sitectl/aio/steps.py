@@ -18,9 +18,14 @@ sequence for a real site: the control host, the seed hypervisor and the seed, th
 overcloud's hosts (where the site's InfiniBand and SR-IOV hooks run, after host configure),
 its images and services. Its state lives in .cache/sitectl/deploy/ENV/.
 
-kayobe is the first `kayobe` on PATH, else the venv's (CI puts nothing else first; tests put a
-stand-in there). Its output goes to .cache/sitectl/aio/logs/STEP.log, Ansible's log to
-logs/ansible.log.
+An earlier release's all-in-one (`sitectl aio run --release BASE`, the upgrade rehearsal's
+first half, sitectl.aio.upgrade) is the same steps on BASE's configuration (its tree, written
+under .cache/sitectl/aio/release/) with the kayobe BASE's pins name (sitectl.toolchains); the
+state and logs stay this checkout's, so that the upgrade continues from them.
+
+kayobe is the first `kayobe` on PATH, else the toolchain's (CI puts nothing else first; tests
+put a stand-in there); VIRTUAL_ENV names the toolchain either way. Its output goes to
+.cache/sitectl/aio/logs/STEP.log, Ansible's log to logs/ansible.log.
 """
 
 import hashlib
@@ -57,6 +62,17 @@ class Options:
     password: str | None = None
 
 
+@dataclass(frozen=True)
+class Release:
+    """Another commit's all-in-one: its configuration's tree, its toolchain's bin directory,
+    and the checkout whose state and logs the deployment keeps."""
+
+    commit: str
+    tree: Path
+    tools: Path
+    home: Path
+
+
 @dataclass
 class Runner:
     repo: Path
@@ -64,14 +80,24 @@ class Runner:
     # The all-in-one cloud (its images overlay, state under .cache/sitectl/aio), or a site
     # (no overlay: its images are the pinned ones; state under .cache/sitectl/deploy/ENV).
     site: bool = False
+    # Another commit's configuration and toolchain (`repo` is then its tree).
+    release: Release | None = None
+    # The commit whose deployment the steps upgrade (the upgrade rehearsal's base).
+    upgrading_from: str | None = None
     work: Path = field(init=False)
 
     def __post_init__(self) -> None:
+        home = self.release.home if self.release else self.repo
         self.work = (
-            cache_dir(self.repo, "sitectl", "deploy", self.options.environment)
+            cache_dir(home, "sitectl", "deploy", self.options.environment)
             if self.site
-            else cache_dir(self.repo, "sitectl", "aio")
+            else cache_dir(home, "sitectl", "aio")
         )
+
+    @property
+    def tools(self) -> Path:
+        """The bin directory of the toolchain that runs kayobe."""
+        return self.release.tools if self.release else venv_bin()
 
     @property
     def logs(self) -> Path:
@@ -113,17 +139,22 @@ class Runner:
         found = shutil.which("kayobe")
         if found:
             return found
-        fallback = venv_bin() / "kayobe"
+        fallback = self.tools / "kayobe"
         if not fallback.exists():
-            raise SiteError("no kayobe on PATH or in the venv; run tools/sitectl setup.")
+            raise SiteError(f"no kayobe on PATH or in {self.tools}; run tools/sitectl setup.")
         return str(fallback)
 
     def environment(self, scratch: Path) -> dict[str, str]:
         # The operator's KAYOBE_/KOLLA_/ANSIBLE_/OS_ settings must not steer the throwaway
         # cloud; the tools this job put on PATH (stand-ins in tests) come before the venv's.
         env = operator_environment(
-            self.repo, self.options.password, drop_prefixes=_DROPPED_PREFIXES, venv_first=False
+            self.repo,
+            self.options.password,
+            drop_prefixes=_DROPPED_PREFIXES,
+            venv_first=False,
+            tools=self.tools,
         )
+        env["VIRTUAL_ENV"] = str(self.tools.parent)
         env["KAYOBE_ENVIRONMENT"] = self.options.environment
         env["ANSIBLE_LOG_PATH"] = str(self.logs / "ansible.log")
         env["ANSIBLE_NOCOLOR"] = "1"
@@ -238,10 +269,11 @@ def sequence(runner: Runner) -> tuple[Step, ...]:
     return SITE_STEPS if runner.site else STEPS
 
 
-def status(runner: Runner) -> list[str]:
-    """A line per step of the runner's sequence: done (how long it took), FAILED, or to do."""
+def status(runner: Runner, steps: Sequence[Step] | None = None) -> list[str]:
+    """A line per step of the sequence (the runner's by default): done (how long it took),
+    FAILED, or to do."""
     state = State.load(runner.state_file)
-    names = [step.name for step in sequence(runner)]
+    names = [step.name for step in steps or sequence(runner)]
     width = max(len(name) for name in names) + 1
     lines = []
     for name in names:
@@ -253,16 +285,26 @@ def status(runner: Runner) -> list[str]:
 
 def inputs(runner: Runner, step: Step) -> str:
     text = (runner.overlay_text() or "") if step.uses_overlay else ""
-    return hashlib.sha256(f"{runner.options.environment}\n{text}".encode()).hexdigest()[:16]
+    release = runner.release.commit if runner.release else ""
+    seed = f"{runner.options.environment}\n{text}\n{release}\n{runner.upgrading_from or ''}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
 
 
-def run(runner: Runner, start: str | None = None) -> int:
-    """Run the steps not done yet (all from `start` when given); 0, or SiteError."""
-    steps = sequence(runner)
+def run(
+    runner: Runner,
+    start: str | None = None,
+    steps: Sequence[Step] | None = None,
+    before: Callable[[State], None] | None = None,
+) -> int:
+    """Run the steps (the runner's sequence by default) not done yet, all from `start` when
+    given; `before` sees the state first (and may refuse). 0, or SiteError."""
+    steps = tuple(steps or sequence(runner))
     names = [step.name for step in steps]
     if start is not None and start not in names:
         raise SiteError(f"no step '{start}'; the steps are: {', '.join(names)}.")
     state = State.load(runner.state_file)
+    if before is not None:
+        before(state)
     if start is not None:
         state.forget(names[names.index(start) :])
     runner.write_overlay()
@@ -291,8 +333,9 @@ def run(runner: Runner, start: str | None = None) -> int:
             state.mark_done(step.name, key, seconds)
             durations.append((step.name, f"{seconds:.1f} s"))
     finally:
+        width = max(len(name) for name in [*names, "total"]) + 1
         progress.note(tag, "durations:")
         for name, text in durations:
-            progress.note(tag, f"  {name:<15} {text}")
-        progress.note(tag, f"  {'total':<15} {time.monotonic() - started_all:.1f} s")
+            progress.note(tag, f"  {name:<{width}} {text}")
+        progress.note(tag, f"  {'total':<{width}} {time.monotonic() - started_all:.1f} s")
     return 0

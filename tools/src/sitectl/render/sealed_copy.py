@@ -3,6 +3,7 @@ variables without the vault password (`show --sealed`, `validate --sealed`): eve
 vault-encrypted value is its stand-in (sealed.py), so kayobe loads the configuration without
 decrypting anything; what kayobe says of the copy is said of the repository."""
 
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,21 @@ def configuration_at(repo: Path, ref: str) -> Iterator[Path]:
     into a private scratch directory as a render would read it; removed when the block ends."""
     with scratch.directory("config-") as work:
         yield snapshot.materialise(repo, snapshot.resolve(repo, ref), work / "repo")
+
+
+def commit_of(repo: Path, ref: str) -> str:
+    """The commit `ref` names; SiteError when it names none."""
+    return snapshot.resolve(repo, ref).commit
+
+
+def write_configuration(repo: Path, commit: str, destination: Path) -> Path:
+    """The repository at `commit` as a render reads it, written into `destination` (which
+    must not exist) through a sibling staging directory, so that it is whole or absent."""
+    staging = destination.with_name(f".tmp-{destination.name}")
+    shutil.rmtree(staging, ignore_errors=True)
+    snapshot.materialise(repo, snapshot.resolve(repo, commit), staging)
+    staging.rename(destination)
+    return destination
 
 
 @contextmanager

@@ -4,6 +4,8 @@
         --out refstack.txt
     tools/sitectl refstack run --cloud ci-aio --guideline 2025.11.json --target compute
         --reports reports/refstack
+    tools/sitectl refstack compare reports/refstack/before reports/refstack/after
+        --out reports/refstack/compare
 
 `run` makes tempest.conf with python-tempestconf plus the site's overrides
 (ci/refstack/tempest-overrides.conf), creates (or reuses) Rally's verifier from the pinned
@@ -11,6 +13,8 @@ tempest release without opendev, normalises the list by UUID against the verifie
 runs `rally verify start` with the skip and xfail lists (ci/refstack/*.yaml, each entry with a
 reason), writes JUnit XML, HTML and JSON reports and a summary per capability, and exits 1 on
 unexpected failures, on tests listed but not run, and on list lines matching no test.
+`compare` reads two runs' reports (the upgrade rehearsal's, before and after) and exits 1 when a
+test that passed before does not pass after (refstack/compare.py).
 """
 
 import argparse
@@ -24,7 +28,15 @@ import yaml
 
 from sitectl import outdir, progress
 from sitectl.errors import SiteError
-from sitectl.refstack import cloud, guideline, lists, normalise, summary, tempest_source
+from sitectl.refstack import (
+    cloud,
+    compare,
+    guideline,
+    lists,
+    normalise,
+    summary,
+    tempest_source,
+)
 from sitectl.refstack import tempestconf as tconf
 from sitectl.refstack.rally import Rally
 from sitectl.repo import cache_dir
@@ -36,6 +48,8 @@ DEFAULT_SKIP = Path("ci", "refstack", "skip-list.yaml")
 DEFAULT_XFAIL = Path("ci", "refstack", "xfail-list.yaml")
 GUIDELINES = Path("ci", "refstack", "guidelines")
 REPORTS = {"junit-xml": "refstack.junit.xml", "html": "refstack.html", "json": "refstack.json"}
+COMPARISON = {"markdown": "compare.md", "json": "compare.json", "junit": "compare.junit.xml"}
+COMPARISON_DIR = outdir.kind("RefStack comparison", COMPARISON.values())
 REPORTS_DIR = outdir.kind(
     "RefStack report",
     (*REPORTS.values(), "load-list.txt", "skip-list.yaml", "xfail-list.yaml", "summary.txt"),
@@ -107,6 +121,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="an extra argument for discover-tempest-config (repeatable), e.g. "
         "--tempestconf-arg=--create",
     )
+
+    cmp_ = sub.add_parser(
+        "compare", help="two runs' results test by test; exit 1 when a passing test regressed"
+    )
+    cmp_.add_argument("before", type=Path, metavar="BEFORE", help="the earlier run's --out")
+    cmp_.add_argument("after", type=Path, metavar="AFTER", help="the later run's --out")
+    cmp_.add_argument("--out", type=Path, metavar="DIR", required=True, help="the comparison")
 
 
 def _select(ctx: Context, args: argparse.Namespace) -> guideline.Selection:
@@ -249,9 +270,27 @@ def run_run(ctx: Context, args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
+def run_compare(ctx: Context, args: argparse.Namespace) -> int:
+    before, after = (compare.results(d, REPORTS["json"]) for d in (args.before, args.after))
+    comparison = compare.compare(before, after)
+    title = f"RefStack {args.before.name} -> {args.after.name}"
+    texts = {
+        "markdown": compare.markdown(comparison, title),
+        "json": json.dumps(compare.to_json(comparison), indent=1) + "\n",
+        "junit": compare.junit_xml(comparison, title),
+    }
+    with outdir.replacing(args.out, COMPARISON_DIR, ctx.repo) as staging:
+        for kind, name in COMPARISON.items():
+            (staging / name).write_text(texts[kind], encoding="utf-8")
+    sys.stdout.write(texts["markdown"])
+    return 0 if comparison.ok else 1
+
+
 def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.action == "list":
         return run_list(ctx, args)
+    if args.action == "compare":
+        return run_compare(ctx, args)
     return run_run(ctx, args)
 
 
