@@ -3,6 +3,7 @@ predefined variables each simulated pipeline kind sets (sitectl.gitlab_local).""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -100,19 +101,43 @@ class _GitLabLoader(yaml.SafeLoader):
 _GitLabLoader.add_constructor("!reference", lambda loader, node: loader.construct_sequence(node))
 
 
+def _machine_cache_kinds() -> set[str]:
+    """Every kind of machine cache entry sitectl and its tests make (`machine_cache.entry`'s
+    first argument: a string, or a constant of the same file)."""
+    kinds = set()
+    sources = [*(REPO / "tools" / "src").rglob("*.py"), *(REPO / "tests").rglob("*.py")]
+    for path in sources:
+        if path.name == "test_machine_cache.py":  # the cache's own tests, with a made-up kind
+            continue
+        text = path.read_text()
+        for argument in re.findall(r"machine_cache\.entry\(\s*(\"[^\"]+\"|[A-Z_]+)", text):
+            constant = re.search(rf'^{argument} = "([^"]+)"', text, re.MULTILINE)
+            kinds.add(argument.strip('"') if argument.startswith('"') else constant.group(1))
+    return kinds
+
+
 def test_what_depends_only_on_the_pins_is_cached_by_the_pins() -> None:
     """The machine cache (schema virtualenvs, gitlab-ci-local: about 2 GB) is kept once per
-    pin set, not once per branch, in the build directory where GitLab's cache can reach it."""
+    pin set, not once per branch, in the build directory where GitLab's cache can reach it;
+    the other toolchains (the base's of a merge request that moves the pins) by the pins."""
     pipeline = yaml.load((REPO / ".gitlab-ci.yml").read_text(), Loader=_GitLabLoader)
     sitectl_job = pipeline[".sitectl"]
     assert sitectl_job["variables"]["SITECTL_CACHE"] == "$CI_PROJECT_DIR/.cache/machine"
+    assert len(sitectl_job["cache"]) <= 4  # GitLab's limit per job
     caches = {tuple(entry["paths"]): entry["key"] for entry in sitectl_job["cache"]}
-    machine = caches[(".cache/machine/",)]
+    machine_paths = next(paths for paths in caches if ".cache/machine/schema/" in paths)
+    machine = caches[machine_paths]
     assert machine["files"] == [
         "tools/schema-requirements.txt",
         "tools/schema-previous-requirements.txt",
     ]
-    assert "CI_COMMIT_REF_SLUG" not in str(machine)
+    toolchains = caches[(".cache/machine/toolchain/",)]
+    assert toolchains["files"] == ["requirements.txt", "tools/constraints.txt"]
+    # Every kind is in one of the two, once.
+    kinds = _machine_cache_kinds()
+    assert {"schema", "gitlab-ci-local", "read-index", "toolchain", "release-notes"} <= kinds
+    cached = [*machine_paths, ".cache/machine/toolchain/"]
+    assert sorted(cached) == sorted(f".cache/machine/{kind}/" for kind in kinds)
+    assert "CI_COMMIT_REF_SLUG" not in str(machine) + str(toolchains)
     per_branch = caches[(".cache/sitectl/",)]
     assert "CI_COMMIT_REF_SLUG" in per_branch  # renders and dumps: per branch
-    assert [paths for paths in caches if ".cache/machine/" in paths] == [(".cache/machine/",)]
