@@ -23,9 +23,10 @@ from sitectl.errors import SiteError
 SITE = "site.yml"
 
 
-def playbooks_dir() -> Path:
-    """kolla-ansible's playbooks in the toolchain's virtualenv."""
-    path = Path(sys.prefix, "share", "kolla-ansible", "ansible")
+def playbooks_dir(prefix: Path | None = None) -> Path:
+    """kolla-ansible's playbooks in the toolchain's virtualenv (`prefix`; None: the running
+    one)."""
+    path = Path(prefix or sys.prefix, "share", "kolla-ansible", "ansible")
     if not (path / SITE).is_file():
         raise SiteError(
             f"kolla-ansible's playbooks are not in the toolchain ({path / SITE} is missing); "
@@ -203,11 +204,27 @@ class Play:
     name: str
     tags: frozenset[str]
     crossing: frozenset[str]
+    hosts: tuple[str, ...] = ()  # its host patterns, as written
 
     @property
     def role(self) -> str:
         """The role named by "Apply role X" (how kolla-ansible names its plays), or the name."""
         return self.name.removeprefix("Apply role ")
+
+    @property
+    def switch(self) -> str | None:
+        """X of the play's `&enable_X_True` pattern: the service switch it runs under."""
+        found = (_SWITCH.fullmatch(pattern) for pattern in self.hosts)
+        return next((match.group(1) for match in found if match), None)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The inventory groups the play runs on (its plain patterns)."""
+        return tuple(p for p in self.hosts if _GROUP.fullmatch(p) and p != "all")
+
+
+_SWITCH = re.compile(r"&enable_(\w+)_True")
+_GROUP = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @functools.cache
@@ -242,6 +259,13 @@ def _collect_plays(base: Path, name: str, found: list[Play], seen: set[str]) -> 
             else:
                 selecting |= own
         name = play.get("name") if isinstance(play.get("name"), str) else ""
+        hosts = play.get("hosts")
+        patterns = [hosts] if isinstance(hosts, str) else hosts if isinstance(hosts, list) else []
         found.append(
-            Play(name, frozenset(selecting - {"always"}), frozenset(crossing - {"always"}))
+            Play(
+                name,
+                frozenset(selecting - {"always"}),
+                frozenset(crossing - {"always"}),
+                tuple(str(pattern) for pattern in patterns),
+            )
         )

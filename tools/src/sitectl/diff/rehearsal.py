@@ -14,7 +14,8 @@ Then what the new release will reject or ignore, found in the head render and co
 the site's overrides that set options the new release's services removed, renamed or never
 had (sitectl.schema); the site's variables that the old toolchain read and the new one does
 not (sitectl.validate's variable-unread with each toolchain's read index); the site's image
-pins for images the new kolla no longer builds; and the release
+pins for images the new kolla no longer builds; the inventory groups the new kolla-ansible
+deploys an enabled service on that the environment's kolla inventory lacks; and the release
 notes of kayobe, kolla-ansible and kolla between the two versions that name a service the
 environment enables or a variable it sets (sitectl.release_notes).
 """
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sitectl import git, readers, release_notes, toolchains, vault
+from sitectl import git, kolla_playbooks, readers, release_notes, toolchains, vault
 from sitectl import render_layout as layout
 from sitectl.diff import merge, problems
 from sitectl.diff.model import Report, Side
@@ -59,7 +60,7 @@ IMAGE_PINS = "etc/kayobe/kolla-image-tags.yml"
 class Hazard:
     """What the new release will reject or ignore in the site's configuration."""
 
-    kind: str  # option, variable, image
+    kind: str  # option, variable, image, inventory
     severity: str  # error | warning
     subject: str  # "nova.conf [DEFAULT] foo", "neutron_ipam_driver"
     message: str
@@ -181,6 +182,7 @@ def rehearse(
                 *_option_hazards(repo, environment, final),
                 *_variable_hazards(config, environment, final, old, new),
                 *_image_hazards(config, old, new),
+                *inventory_hazards(config, environment, final, new),
             ]
             rehearsal.release_notes = _release_notes(config, environment, final, old, new)
     rehearsal.option_lists = releases()
@@ -255,6 +257,76 @@ def _image_hazards(
         for image, line in pins.items()
         if image in before and image not in after
     ]
+
+
+# The variables with which a site replaces kayobe's kolla inventory (a level of it, or whole).
+_CUSTOM_INVENTORY = re.compile(
+    r"^kolla_overcloud_inventory_custom(?:_top_level|_components|_services)?\s*:", re.MULTILINE
+)
+
+
+def inventory_hazards(
+    config: Path, environment: str, rendered: Path, new: toolchains.Toolchain
+) -> list[Hazard]:
+    """The inventory groups the new kolla-ansible's plays deploy an enabled service on (those
+    its own example inventory defines: the others are made at run time) that the head
+    render's kolla inventory does not define: no host would run those containers."""
+    playbooks = kolla_playbooks.playbooks_dir(_prefix(new))
+    expected = inventory_groups(playbooks / "inventory" / "multinode")
+    defined = inventory_groups(rendered / layout.INVENTORY_DIR)
+    switches = layout.service_switches(rendered / layout.GLOBALS)
+    source = _inventory_override(config, environment)
+    set_by = f" (the site's own, set at {source})" if source else ""
+    found = []
+    for play in kolla_playbooks.plays(playbooks):
+        missing = [g for g in play.groups if g in expected and g not in defined]
+        if not (play.switch and switches.get(play.switch) and missing):
+            continue
+        groups = f"group{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+        found.append(
+            Hazard(
+                kind="inventory",
+                severity="error",
+                subject=", ".join(missing),
+                message=(
+                    f"kolla-ansible {new.versions.get('kolla-ansible', '?')} deploys "
+                    f"{play.switch} (enabled) on the inventory {groups}, which the kolla "
+                    f"inventory{set_by} does not define: no host would run those containers. "
+                    "Add them as the release's example inventory has them"
+                ),
+                source=source,
+            )
+        )
+    return found
+
+
+def inventory_groups(inventory: Path) -> set[str]:
+    """The groups the INI inventory file `inventory`, or the files under that directory,
+    define (`[name]` and `[name:children]`; host_vars and group_vars aside)."""
+    found: set[str] = set()
+    files = sorted(inventory.rglob("*")) if inventory.is_dir() else [inventory]
+    for path in files:
+        if path.is_file() and not {"host_vars", "group_vars"} & set(path.parts):
+            found |= set(_INVENTORY_GROUP.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+_INVENTORY_GROUP = re.compile(r"^\[([^\]:\s]+)(?::children)?\]", re.MULTILINE)
+
+
+def _inventory_override(config: Path, environment: str) -> str | None:
+    """`file:line` where the innermost layer of the site sets its own kolla inventory, if it
+    does."""
+    for root in reversed(vault.config_roots(config, environment)):
+        for path in sorted(root.glob("*.yml")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8")
+            match = _CUSTOM_INVENTORY.search(text)
+            if match:
+                line = text.count("\n", 0, match.start()) + 1
+                return f"{path.relative_to(config)}:{line}"
+    return None
 
 
 def _kolla_images(chain: toolchains.Toolchain) -> set[str]:
