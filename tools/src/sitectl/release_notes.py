@@ -8,6 +8,7 @@ version's notes are read once per machine (machine cache, kind "release-notes").
     between("kolla-ansible", "22.2.0", "23.0.0") -> [Note, ...]
     for_site(notes, services, variables) -> the notes that name an enabled service or a set
                                             variable (critical and security notes always)
+    renames(notes) -> {old variable: (new variable, the note)} the notes document
 """
 
 from __future__ import annotations
@@ -35,6 +36,19 @@ PROJECTS = ("kayobe", "kolla-ansible", "kolla")
 SECTIONS = ("critical", "security", "upgrade", "deprecations", "fixes")
 ALWAYS = frozenset({"critical", "security"})
 _WORD = re.compile(r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*")
+# "``old`` (variable) has been renamed to ``new``", "``old`` is deprecated in favour of
+# ``new``", "``old`` becomes ``new``", "``old`` is now ``new``", "... replaced by ``new``".
+_RENAMED = re.compile(
+    r"``(?P<old>[A-Za-z_][A-Za-z0-9_]*)``(?P<between>[^`]{0,80}?)"
+    r"\b(?:renamed to|in favou?r of|becomes|is now|replaced (?:by|with))\s+(?:the\s+)?"
+    r"``(?P<new>[A-Za-z_][A-Za-z0-9_]*)``"
+)
+# An old name listed after another old name ("``a`` and ``b`` have been renamed"), not after
+# the new name of an earlier pair ("``a`` becomes ``b``, ``c`` becomes ``d``").
+_LISTED_BEFORE = re.compile(
+    r"(?<!becomes )(?<!to )(?<!of )(?<!now )(?<!by )(?<!with )``[^`]+``\s*(?:,|and|or)\s*$"
+)
+_LISTED_AFTER = re.compile(r"\s*(?:and|or)\s*``|[^.]*\brespectively\b")
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,22 @@ def for_site(
     }
     names |= {name.lower() for name in variables}
     return [n for n in notes if n.section in ALWAYS or _words(n.text) & names]
+
+
+def renames(notes: Iterable[Note]) -> dict[str, tuple[str, Note]]:
+    """{old variable: (its new name, the note that says so)}, from the upgrade and
+    deprecation notes that rename one variable to another (the first note wins)."""
+    found: dict[str, tuple[str, Note]] = {}
+    for note_ in notes:
+        if note_.section not in ("upgrade", "deprecations"):
+            continue
+        for match in _RENAMED.finditer(note_.text):
+            before, after = note_.text[: match.start()], note_.text[match.end() :]
+            if _LISTED_BEFORE.search(before) or _LISTED_AFTER.match(after):
+                continue  # "``a`` and ``b`` renamed to ``c`` and ``d``", "``a`` to ``b`` and
+                # ``c``": which old name is which new one is not said plainly
+            found.setdefault(match.group("old"), (match.group("new"), note_))
+    return found
 
 
 def _words(text: str) -> set[str]:

@@ -177,14 +177,15 @@ def rehearse(
         outcomes.append(released)
         final = released.directories.get("head")
     if final is not None:
+        notes = _notes_between(old, new)
         with configuration_at(repo, merged) as config:
             rehearsal.hazards = [
                 *_option_hazards(repo, environment, final),
-                *_variable_hazards(config, environment, final, old, new),
+                *_variable_hazards(config, environment, final, old, new, notes),
                 *_image_hazards(config, old, new),
                 *inventory_hazards(config, environment, final, new),
             ]
-            rehearsal.release_notes = _release_notes(config, environment, final, old, new)
+            rehearsal.release_notes = _release_notes(config, environment, final, notes)
     rehearsal.option_lists = releases()
     rehearsal.duration_s = time.monotonic() - started
     return rehearsal, outcomes
@@ -214,25 +215,39 @@ def _variable_hazards(
     rendered: Path,
     old: toolchains.Toolchain,
     new: toolchains.Toolchain,
+    notes: list[release_notes.Note],
 ) -> list[Hazard]:
     """The site's variables (of the head configuration, `config`) the old toolchain read and
-    the new one does not."""
+    the new one does not; with the new name when the release notes give one."""
     hostvars = problems.hostvars(rendered)
     today = datetime.date.today()
     before = unread_variables(config, environment, hostvars, today, _prefix(old))
     after = unread_variables(config, environment, hostvars, today, _prefix(new))
     known = {(file, name) for file, _, name, _, _ in before}
+    renamed = release_notes.renames(notes)
     return [
         Hazard(
             kind="variable",
             severity="warning",
             subject=name,
-            message=f"read by {old.describe()}, not by {new.describe()}: {message}. {hint}",
+            message=(
+                f"read by {old.describe()}, not by {new.describe()}: {message}. "
+                f"{_renamed_by(renamed.get(name)) or hint}"
+            ),
             source=f"{file}:{line}",
         )
         for file, line, name, message, hint in after
         if (file, name) not in known
     ]
+
+
+def _renamed_by(rename: tuple[str, release_notes.Note] | None) -> str:
+    if rename is None:
+        return ""
+    name, said = rename
+    return (
+        f"The release notes of {said.project} {said.version} rename it: use `{name}` ({said.file})."
+    )
 
 
 def _image_hazards(
@@ -356,19 +371,22 @@ def _prefix(chain: toolchains.Toolchain) -> Path | None:
     return None if chain.is_running else chain.prefix
 
 
-def _release_notes(
-    config: Path,
-    environment: str,
-    rendered: Path,
-    old: toolchains.Toolchain,
-    new: toolchains.Toolchain,
+def _notes_between(
+    old: toolchains.Toolchain, new: toolchains.Toolchain
 ) -> list[release_notes.Note]:
-    """The notes between the two versions of each project that concern this site."""
+    """Every note between the two versions of each project (the same version: none)."""
     notes: list[release_notes.Note] = []
     for project in release_notes.PROJECTS:
         before, after = old.versions.get(project), new.versions.get(project)
         if before and after and before != after:
             notes += release_notes.between(project, before, after)
+    return notes
+
+
+def _release_notes(
+    config: Path, environment: str, rendered: Path, notes: list[release_notes.Note]
+) -> list[release_notes.Note]:
+    """The notes that concern this site."""
     if not notes:
         return []
     switches = layout.service_switches(rendered / layout.GLOBALS)
