@@ -23,9 +23,11 @@ import pytest
 from sitectl import machine_cache, toolchains
 from sitectl.diff import demo, markdown
 from sitectl.diff import rehearsal_report as views
-from sitectl.diff.model import Report
-from sitectl.diff.rehearsal import Rehearsal, rehearse
+from sitectl.diff.model import Report, Side
+from sitectl.diff.rehearsal import Rehearsal, rehearse, stop_of
 from sitectl.diff.run import MOVED_NOTE, Outcome, run
+from sitectl.errors import SiteError
+from sitectl.render import configuration_at, render
 from tests.helpers import git
 from tests.releases import pin_previous
 
@@ -224,3 +226,53 @@ def test_the_rehearsals_report_in_every_format(
         "ci-aio image neutron-infoblox-ipam-agent",
     ]
     assert "What the release changes on its own" in (out / "report.html").read_text()
+
+
+# kolla-ansible 23's group_vars define it; 22.2.0's do not.
+NEW_VARIABLE_USE = "\n[spice]\nrequire_secure = {{ nova_spice_require_secure }}\n"
+
+
+def test_what_stopped_the_old_toolchain_is_named_with_where_the_site_uses_it(
+    clone: Path, repo_root: Path
+) -> None:
+    """A site change that only the new release can render (nova.conf using a variable only
+    kolla-ansible 23 defines), rendered by the previous release: its real error names the
+    variable, and the rehearsal says where the new configuration uses it."""
+    git(clone, "checkout", "-q", "-b", "new-variable", "upgrade")
+    nova = clone / demo.FILE
+    nova.write_text(nova.read_text() + NEW_VARIABLE_USE)
+    git(clone, "commit", "-qam", "uses what only the new release defines")
+    old = toolchains.for_commit(clone, git(clone, "rev-parse", "previous"))
+    with pytest.raises(SiteError) as stopped:
+        render(
+            clone,
+            "ci-aio",
+            ref="new-variable",
+            services=["nova"],
+            vault_password_file=repo_root / "ci" / "vault-password.example",
+            toolchain=old,
+        )
+    error = stopped.value.render()
+    line = nova.read_text().splitlines().index("require_secure = {{ nova_spice_require_secure }}")
+    with configuration_at(clone, "new-variable") as config:
+        stop = stop_of(error, config, "ci-aio")
+    assert stop is not None, error
+    assert stop.variable == "nova_spice_require_secure"
+    assert stop.used_at == [f"{demo.FILE}:{line + 1}"]
+    # The premise: the new kolla-ansible defines it, the old one does not.
+    defined = "\nnova_spice_require_secure:"
+    for chain, has in ((old, False), (toolchains.running(), True)):
+        group_vars = chain.prefix / "share" / "kolla-ansible" / "ansible" / "group_vars" / "all"
+        assert (defined in (group_vars / "nova.yml").read_text()) is has, chain.describe()
+    # The report says it under the quoted error, in each format.
+    stopped_at = Rehearsal(
+        environment="ci-aio",
+        base=Side("previous", git(clone, "rev-parse", "previous"), "previous", old.describe()),
+        head=Side("new-variable", git(clone, "rev-parse", "new-variable"), "new-variable"),
+        stopped=error,
+        stopped_by=stop,
+    )
+    said = f"It stops at nova_spice_require_secure, which {old.describe()} does not define"
+    assert said in views.render_html(stopped_at, lambda _: None)
+    assert markdown.inline(said) in views.render_markdown(stopped_at, lambda _: None)
+    assert views.headline(stopped_at) == "Upgrade rehearsal for ci-aio: cannot render"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from sitectl.diff.run import Outcome, Request, run
 from sitectl.environments import label
 from sitectl.progress import note
 from sitectl.render import configuration_at
+from sitectl.repo import environments_dir
 from sitectl.schema import check_render, releases
 from sitectl.validate import unread_variables
 
@@ -68,6 +70,15 @@ class Hazard:
 
 
 @dataclass
+class Stop:
+    """What stopped the old toolchain on the new configuration, when its error says: a
+    variable it does not define, and where the new configuration uses it."""
+
+    variable: str
+    used_at: list[str]  # "file:line" of the head configuration
+
+
+@dataclass
 class Rehearsal:
     environment: str
     base: Side
@@ -76,6 +87,7 @@ class Rehearsal:
     release: Report | None = None  # the release's, on the head configuration
     together: Report | None = None  # both at once: when the old toolchain cannot render head
     stopped: str | None = None  # why the old toolchain cannot render the head configuration
+    stopped_by: Stop | None = None
     hazards: list[Hazard] = field(default_factory=list)
     release_notes: list[release_notes.Note] = field(default_factory=list)
     option_lists: str = ""  # which releases the option check knows
@@ -99,6 +111,7 @@ class Rehearsal:
             "release": report(self.release),
             "together": report(self.together),
             "stopped": self.stopped,
+            "stopped_by": dataclasses.asdict(self.stopped_by) if self.stopped_by else None,
             "hazards": [dataclasses.asdict(h) for h in self.hazards],
             "release_notes": [dataclasses.asdict(n) for n in self.release_notes],
             "option_lists": self.option_lists,
@@ -176,9 +189,11 @@ def rehearse(
         rehearsal.release = released.report
         outcomes.append(released)
         final = released.directories.get("head")
-    if final is not None:
-        notes = _notes_between(old, new)
-        with configuration_at(repo, merged) as config:
+    with configuration_at(repo, merged) as config:
+        if rehearsal.stopped:
+            rehearsal.stopped_by = stop_of(rehearsal.stopped, config, environment)
+        if final is not None:
+            notes = _notes_between(old, new)
             rehearsal.hazards = [
                 *_option_hazards(repo, environment, final),
                 *_variable_hazards(config, environment, final, old, new, notes),
@@ -189,6 +204,46 @@ def rehearse(
     rehearsal.option_lists = releases()
     rehearsal.duration_s = time.monotonic() - started
     return rehearsal, outcomes
+
+
+_UNDEFINED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
+
+
+def stop_of(error: str, config: Path, environment: str) -> Stop | None:
+    """The variable a render error says is undefined, and the lines of the configuration's
+    layers (`config`: the head configuration) that use it; None when the error names none."""
+    names = _UNDEFINED.findall(error)
+    if not names:
+        return None
+    variable = names[0]
+    word = re.compile(rf"\b{re.escape(variable)}\b")
+    used = [
+        f"{path.relative_to(config)}:{number}"
+        for path in _layer_files(config, environment)
+        for number, line in enumerate(_text(path).splitlines(), 1)
+        if word.search(line)
+    ]
+    return Stop(variable, used)
+
+
+def _layer_files(config: Path, environment: str) -> list[Path]:
+    """The regular files of the environment's layers (each layer once: the base layer
+    without the environments under it; no link followed)."""
+    roots = vault.config_roots(config, environment)
+    skipped = {*roots, environments_dir(config)}
+    files = []
+    for root in roots:
+        for directory, names, found in os.walk(root):
+            names[:] = sorted(n for n in names if Path(directory, n) not in skipped)
+            files += [Path(directory, n) for n in sorted(found)]
+    return [path for path in files if path.is_file() and not path.is_symlink()]
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _option_hazards(repo: Path, environment: str, rendered: Path) -> list[Hazard]:

@@ -44,6 +44,18 @@ def headline(rehearsal: Rehearsal) -> str:
     return f"{name}: {', '.join(c for c in counts if c)}"
 
 
+def stop_line(rehearsal: Rehearsal) -> str:
+    """Which variable stopped the old toolchain, and where the new configuration uses it."""
+    stop = rehearsal.stopped_by
+    if stop is None:
+        return ""
+    where = ", ".join(stop.used_at) if stop.used_at else "no file of the environment's layers"
+    return (
+        f"It stops at {stop.variable}, which {rehearsal.base.toolchain} does not define; the "
+        f"new configuration uses it at {where}."
+    )
+
+
 def _changes(report: Report | None) -> str:
     if report is None:
         return "no change"
@@ -106,6 +118,8 @@ def render_markdown(rehearsal: Rehearsal, link: Callable[[str], str | None]) -> 
             markdown.quote(rehearsal.stopped),
             "",
         ]
+        if rehearsal.stopped_by:
+            lines += [markdown.inline(stop_line(rehearsal)), ""]
     lines += _hazards_markdown(rehearsal, link)
     for title, meaning, report in sections(rehearsal):
         lines += [f"#### {title}", "", f"_{markdown.inline(meaning)}._", ""]
@@ -174,6 +188,8 @@ def render_html(rehearsal: Rehearsal, link: Callable[[str], str | None]) -> str:
     ]
     if rehearsal.stopped:
         parts.append(f'<pre class="error">{esc(rehearsal.stopped)}</pre>')
+        if rehearsal.stopped_by:
+            parts.append(f"<p>{esc(stop_line(rehearsal))}</p>")
     parts.append(f"<h2>What the new release will reject or ignore ({len(rehearsal.hazards)})</h2>")
     rows = "".join(
         f"<tr><td>{esc(h.severity)}</td><td><code>{esc(h.subject)}</code></td>"
