@@ -28,6 +28,9 @@ SAID = {
     ),
     "split": "``haproxy_listen_tcp_extra`` becomes ``haproxy_frontend_tcp_extra`` and "
     "``haproxy_backend_tcp_extra``",
+    "instead": "Removes the deprecated configuration variable ``external_net_name``. Users "
+    "should use ``external_net_names`` instead.",
+    "use alone": "The ``foo_backend`` option now needs a driver: use ``bar_driver`` for it.",
 }
 
 
@@ -45,6 +48,7 @@ def test_one_old_name_to_one_new_name_is_a_rename() -> None:
         "enable_xtrabackup": "enable_mariabackup",
         "ironic_inspector_kernel_cmdline_extras": "ironic_kernel_cmdline_extras",
         "ironic_inspector_pxe_filter": "ironic_pxe_filter",
+        "external_net_name": "external_net_names",
     }
     # Lists whose pairing is not said plainly, and a name split in two, are left out.
     _, note = renames(_notes())["cinder_iscsi_helper"]

@@ -37,11 +37,13 @@ SECTIONS = ("critical", "security", "upgrade", "deprecations", "fixes")
 ALWAYS = frozenset({"critical", "security"})
 _WORD = re.compile(r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*")
 # "``old`` (variable) has been renamed to ``new``", "``old`` is deprecated in favour of
-# ``new``", "``old`` becomes ``new``", "``old`` is now ``new``", "... replaced by ``new``".
+# ``new``", "``old`` becomes ``new``", "``old`` is now ``new``", "... replaced by ``new``",
+# "removes ``old``. Users should use ``new`` instead".
 _RENAMED = re.compile(
     r"``(?P<old>[A-Za-z_][A-Za-z0-9_]*)``(?P<between>[^`]{0,80}?)"
-    r"\b(?:renamed to|in favou?r of|becomes|is now|replaced (?:by|with))\s+(?:the\s+)?"
-    r"``(?P<new>[A-Za-z_][A-Za-z0-9_]*)``"
+    r"\b(?P<verb>renamed to|in favou?r of|becomes|is now|replaced (?:by|with)|use)\s+"
+    r"(?:the\s+)?"
+    r"``(?P<new>[A-Za-z_][A-Za-z0-9_]*)``(?P<instead>\s+instead)?"
 )
 # An old name listed after another old name ("``a`` and ``b`` have been renamed"), not after
 # the new name of an earlier pair ("``a`` becomes ``b``, ``c`` becomes ``d``").
@@ -93,9 +95,12 @@ def renames(notes: Iterable[Note]) -> dict[str, tuple[str, Note]]:
             continue
         for match in _RENAMED.finditer(note_.text):
             before, after = note_.text[: match.start()], note_.text[match.end() :]
+            # "``a`` and ``b`` renamed to ``c`` and ``d``", "``a`` to ``b`` and ``c``": which
+            # old name is which new one is not said plainly; "use ``b``" alone is no rename.
             if _LISTED_BEFORE.search(before) or _LISTED_AFTER.match(after):
-                continue  # "``a`` and ``b`` renamed to ``c`` and ``d``", "``a`` to ``b`` and
-                # ``c``": which old name is which new one is not said plainly
+                continue
+            if match["verb"] == "use" and not match["instead"]:
+                continue
             found.setdefault(match.group("old"), (match.group("new"), note_))
     return found
 
