@@ -64,11 +64,10 @@ class Options:
 
 @dataclass(frozen=True)
 class Release:
-    """Another commit's all-in-one: its configuration's tree, its toolchain's bin directory,
-    and the checkout whose state and logs the deployment keeps."""
+    """Another commit's all-in-one: the commit, its toolchain's bin directory, and the
+    checkout whose state and logs the deployment keeps."""
 
     commit: str
-    tree: Path
     tools: Path
     home: Path
 

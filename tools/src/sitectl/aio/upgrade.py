@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sitectl import git, progress, toolchains
 from sitectl.aio.state import State
-from sitectl.aio.steps import Options, Release, Runner, Step
+from sitectl.aio.steps import NAMES, Options, Release, Runner, Step
 from sitectl.errors import SiteError
 from sitectl.render import commit_of, write_configuration
 from sitectl.repo import cache_dir
@@ -46,14 +46,12 @@ def base_runner(repo: Path, ref: str, options: Options) -> Runner:
         write_configuration(repo, commit, tree)
     toolchain = toolchains.for_commit(repo, commit)
     progress.note(TAG, f"{ref} ({git.short(commit)}) deploys with {toolchain.describe()}")
-    release = Release(commit, tree, toolchain.prefix / "bin", repo)
+    release = Release(commit, toolchain.prefix / "bin", repo)
     return Runner(tree, options, release=release)
 
 
 def needs_a_release(state: State) -> None:
     """Refuse to upgrade a cloud that no earlier release deployed."""
-    from sitectl.aio.steps import NAMES
-
     missing = [name for name in NAMES if name not in state.done]
     if state.release is None or missing:
         raise SiteError(
