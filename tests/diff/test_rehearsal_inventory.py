@@ -12,7 +12,7 @@ import pytest
 
 from sitectl import render_layout as layout
 from sitectl import toolchains
-from sitectl.diff.rehearsal import inventory_hazards
+from sitectl.diff.rehearsal import enabled_services, inventory_hazards
 from sitectl.render import render
 from tests.helpers import EXAMPLE_PASSWORD_FILE, REPO, copy_tree
 
@@ -32,7 +32,7 @@ def test_a_group_the_new_release_deploys_on_is_missing_from_the_sites_inventory(
     rendered = render(REPO, "ci-aio", vault_password_file=EXAMPLE_PASSWORD_FILE)
     running = toolchains.running()
     # The committed site's inventory (kayobe's own templates) has every group: none found.
-    assert inventory_hazards(REPO, "ci-aio", rendered, running) == []
+    assert inventory_hazards(REPO, "ci-aio", rendered, enabled_services(rendered), running) == []
     # The same render, its inventory without placement-api, from a site that sets its own.
     copy = tmp_path / "render"
     shutil.copytree(rendered, copy)
@@ -46,7 +46,7 @@ def test_a_group_the_new_release_deploys_on_is_missing_from_the_sites_inventory(
     before = variables.read_text()
     variables.write_text(before + CUSTOM)
     line = before.count("\n") + 3
-    [hazard] = inventory_hazards(site, "ci-aio", copy, running)
+    [hazard] = inventory_hazards(site, "ci-aio", copy, enabled_services(copy), running)
     assert (hazard.kind, hazard.severity, hazard.subject) == ("inventory", "error", "placement-api")
     assert hazard.source == f"environments/ci-aio/kolla.yml:{line}"
     assert re.search(
@@ -59,4 +59,4 @@ def test_a_group_the_new_release_deploys_on_is_missing_from_the_sites_inventory(
     globals_file.write_text(
         globals_file.read_text().replace("enable_placement: true", "enable_placement: false")
     )
-    assert inventory_hazards(site, "ci-aio", copy, running) == []
+    assert inventory_hazards(site, "ci-aio", copy, enabled_services(copy), running) == []

@@ -157,11 +157,10 @@ def config_roots(repo: Path, environment: str | None) -> list[Path]:
     return [kayobe_config_dir(repo)] + [environments_dir(repo) / name for name in order]
 
 
-def find_encrypted(roots: Iterable[Path]) -> list[Encrypted]:
-    """Every inline `!vault` value and whole vault-encrypted file under `roots` (the base
-    config's own environments/ directory is not descended: environments are roots of their own).
-    """
-    found: list[Encrypted] = []
+def layer_files(roots: Iterable[Path]) -> Iterator[Path]:
+    """Every file under `roots` (config_roots()), in order, no directory link followed: the
+    base config's own environments/ directory is not descended (environments are roots of
+    their own), nor is .git."""
     for root in roots:
         for directory, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(
@@ -169,8 +168,15 @@ def find_encrypted(roots: Iterable[Path]) -> list[Encrypted]:
                 for d in dirnames
                 if d != ".git" and not (Path(directory) == root and d == "environments")
             )
-            for name in sorted(filenames):
-                found += _scan(Path(directory, name))
+            yield from (Path(directory, name) for name in sorted(filenames))
+
+
+def find_encrypted(roots: Iterable[Path]) -> list[Encrypted]:
+    """Every inline `!vault` value and whole vault-encrypted file under `roots`
+    (layer_files())."""
+    found: list[Encrypted] = []
+    for path in layer_files(roots):
+        found += _scan(path)
     return found
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -39,7 +38,6 @@ from sitectl.diff.run import Outcome, Request, run
 from sitectl.environments import label
 from sitectl.progress import note
 from sitectl.render import configuration_at
-from sitectl.repo import environments_dir
 from sitectl.schema import check_render, releases
 from sitectl.validate import unread_variables
 
@@ -194,13 +192,14 @@ def rehearse(
             rehearsal.stopped_by = stop_of(rehearsal.stopped, config, environment)
         if final is not None:
             notes = _notes_between(old, new)
+            enabled = enabled_services(final)
             rehearsal.hazards = [
                 *_option_hazards(repo, environment, final),
                 *_variable_hazards(config, environment, final, old, new, notes),
                 *_image_hazards(config, old, new),
-                *inventory_hazards(config, environment, final, new),
+                *inventory_hazards(config, environment, final, enabled, new),
             ]
-            rehearsal.release_notes = _release_notes(config, environment, final, notes)
+            rehearsal.release_notes = _release_notes(config, environment, enabled, notes)
     rehearsal.option_lists = releases()
     rehearsal.duration_s = time.monotonic() - started
     return rehearsal, outcomes
@@ -219,24 +218,12 @@ def stop_of(error: str, config: Path, environment: str) -> Stop | None:
     word = re.compile(rf"\b{re.escape(variable)}\b")
     used = [
         f"{path.relative_to(config)}:{number}"
-        for path in _layer_files(config, environment)
+        for path in vault.layer_files(vault.config_roots(config, environment))
+        if path.is_file() and not path.is_symlink()
         for number, line in enumerate(_text(path).splitlines(), 1)
         if word.search(line)
     ]
     return Stop(variable, used)
-
-
-def _layer_files(config: Path, environment: str) -> list[Path]:
-    """The regular files of the environment's layers (each layer once: the base layer
-    without the environments under it; no link followed)."""
-    roots = vault.config_roots(config, environment)
-    skipped = {*roots, environments_dir(config)}
-    files = []
-    for root in roots:
-        for directory, names, found in os.walk(root):
-            names[:] = sorted(n for n in names if Path(directory, n) not in skipped)
-            files += [Path(directory, n) for n in sorted(found)]
-    return [path for path in files if path.is_file() and not path.is_symlink()]
 
 
 def _text(path: Path) -> str:
@@ -335,8 +322,17 @@ _CUSTOM_INVENTORY = re.compile(
 )
 
 
+def enabled_services(rendered: Path) -> set[str]:
+    """The services the render's kolla globals enable."""
+    return {name for name, on in layout.service_switches(rendered / layout.GLOBALS).items() if on}
+
+
 def inventory_hazards(
-    config: Path, environment: str, rendered: Path, new: toolchains.Toolchain
+    config: Path,
+    environment: str,
+    rendered: Path,
+    enabled: set[str],
+    new: toolchains.Toolchain,
 ) -> list[Hazard]:
     """The inventory groups the new kolla-ansible's plays deploy an enabled service on (those
     its own example inventory defines: the others are made at run time) that the head
@@ -344,13 +340,12 @@ def inventory_hazards(
     playbooks = kolla_playbooks.playbooks_dir(_prefix(new))
     expected = inventory_groups(playbooks / "inventory" / "multinode")
     defined = inventory_groups(rendered / layout.INVENTORY_DIR)
-    switches = layout.service_switches(rendered / layout.GLOBALS)
     source = _inventory_override(config, environment)
     set_by = f" (the site's own, set at {source})" if source else ""
     found = []
     for play in kolla_playbooks.plays(playbooks):
         missing = [g for g in play.groups if g in expected and g not in defined]
-        if not (play.switch and switches.get(play.switch) and missing):
+        if not (play.switch in enabled and missing):
             continue
         groups = f"group{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
         found.append(
@@ -439,13 +434,11 @@ def _notes_between(
 
 
 def _release_notes(
-    config: Path, environment: str, rendered: Path, notes: list[release_notes.Note]
+    config: Path, environment: str, enabled: set[str], notes: list[release_notes.Note]
 ) -> list[release_notes.Note]:
-    """The notes that concern this site."""
+    """The notes that concern this site (`enabled`: the services it enables)."""
     if not notes:
         return []
-    switches = layout.service_switches(rendered / layout.GLOBALS)
-    enabled = {name for name, on in switches.items() if on}
     return release_notes.for_site(notes, enabled, _variables_set(config, environment))
 
 
