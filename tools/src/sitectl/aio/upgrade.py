@@ -29,7 +29,7 @@ from sitectl import git, progress, toolchains
 from sitectl.aio.state import State
 from sitectl.aio.steps import NAMES, Options, Release, Runner, Step
 from sitectl.errors import SiteError
-from sitectl.render import commit_of, write_configuration
+from sitectl.render import write_configuration
 from sitectl.repo import cache_dir
 
 TAG = "aio"
@@ -40,7 +40,7 @@ CHANGES = "config-changes.txt"
 def base_runner(repo: Path, ref: str, options: Options) -> Runner:
     """The runner of `ref`'s all-in-one: its tree written once under
     .cache/sitectl/aio/release/COMMIT, its toolchain made once per machine."""
-    commit = commit_of(repo, ref)
+    commit = git.resolve(repo, ref)
     tree = cache_dir(repo, "sitectl", "aio", "release") / commit
     if not tree.is_dir():
         write_configuration(repo, commit, tree)

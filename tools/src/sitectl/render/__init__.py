@@ -12,7 +12,6 @@ sealed_configuration(repo, env) -> context manager of a Path
           (the working tree's configuration, copied and sealed)
 configuration_at(repo, ref) -> context manager of a Path (the configuration at a commit,
           copied as a render reads it)
-commit_of(repo, ref) -> the commit a ref names
 write_configuration(repo, commit, destination) -> destination (the configuration at a
           commit, written whole or not at all, to keep)
 dump_sealed(repo, env, dump) -> dump(copy) of a sealed copy, naming the repository, not the
@@ -69,7 +68,6 @@ Progress (phases, kolla-ansible's slow roles, timings) goes to stderr.
 
 from sitectl.render.pipeline import cached, render
 from sitectl.render.sealed_copy import (
-    commit_of,
     configuration_at,
     dump_sealed,
     sealed_configuration,
@@ -81,7 +79,6 @@ from sitectl.render_layout import FORMAT
 __all__ = [
     "FORMAT",
     "cached",
-    "commit_of",
     "configuration_at",
     "dump_sealed",
     "render",

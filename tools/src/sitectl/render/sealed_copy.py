@@ -22,11 +22,6 @@ def configuration_at(repo: Path, ref: str) -> Iterator[Path]:
         yield snapshot.materialise(repo, snapshot.resolve(repo, ref), work / "repo")
 
 
-def commit_of(repo: Path, ref: str) -> str:
-    """The commit `ref` names; SiteError when it names none."""
-    return snapshot.resolve(repo, ref).commit
-
-
 def write_configuration(repo: Path, commit: str, destination: Path) -> Path:
     """The repository at `commit` as a render reads it, written into `destination` (which
     must not exist) through a sibling staging directory, so that it is whole or absent."""
